@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The first command on a fresh machine: sets up and builds (scripts/setup.sh), generates the
+# built-in demo dataset and runs the whole pipeline on it.
+# Usage: scripts/demo.sh [OUTPUT_FOLDER]   (default: ./demo beside the checkout's files)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${UADSCOPE_BUILD_DIR:-$ROOT/build}"
+OUT="${1:-$ROOT/demo}"
+
+bash "$ROOT/scripts/setup.sh"
+"$BUILD_DIR/uadscope" synth "$OUT/data"
+"$BUILD_DIR/uadscope" run "$OUT/data" -o "$OUT/work"
+echo
+echo "Open the report: $OUT/work/report.html"
+echo "Explore the maps in the browser: $BUILD_DIR/uadscope serve $OUT/work --open"
