@@ -1,0 +1,91 @@
+// `uadscope map WORK`: samples, stacks and projects feature vectors with UMAP.
+
+#include <cstdio>
+#include <string>
+
+#include "cli/command.h"
+#include "core/error.h"
+#include "pipeline/map_stage.h"
+
+namespace uadscope::cli {
+namespace {
+
+int run_map(int argc, char** argv) {
+    CLI::App app{
+        "Sample stacked frames of WORK/features/<rep>.h5 per group (device, section, domain, "
+        "split, label), project them with UMAP and write WORK/maps/<rep>_s<stack>_<scope>.h5 "
+        "with the kNN graph and quality figures; maps whose inputs are unchanged are kept"};
+    pipeline::MapStageOptions options;
+    std::string work;
+    std::string scope = "device";
+    std::string fit = "joint";
+    std::string init = "spectral";
+    std::string knn = "automatic";
+    app.add_option("WORK", work, "Workspace folder")->required();
+    app.add_option("--rep", options.rep, "Representation: log_stft, log_mel or an imported name")
+        ->capture_default_str();
+    app.add_option("--stack", options.stack, "Consecutive frames per vector (1 to 64)")
+        ->capture_default_str();
+    app.add_option("--scope", scope,
+                   "global (one map of all devices), device (one per device) or section (one "
+                   "per device and section)")
+        ->capture_default_str();
+    app.add_option("--device", options.device, "Only this device (device and section scopes)");
+    app.add_option("--section", options.section, "Only this section number (section scope)");
+    app.add_option("--max-train", options.max_train,
+                   "Vectors kept per training group; 0 keeps all [default: 10000 for device "
+                   "and section maps, 1000 for global]");
+    app.add_option("--max-test", options.max_test,
+                   "Vectors kept per test group; 0 keeps all [default: 20000 for device and "
+                   "section maps, 2000 for global]");
+    app.add_option("--seed", options.seed, "Seed of the sampling and of UMAP")
+        ->capture_default_str();
+    app.add_option("--fit", fit,
+                   "joint: fit on all sampled points; train: fit on training points and place "
+                   "the others with transform")
+        ->capture_default_str();
+    app.add_flag("--external", options.external,
+                 "Include external datasets (uadscope index --external) in global and device "
+                 "maps");
+    app.add_option("--n-neighbors", options.umap.n_neighbors, "UMAP n_neighbors (2 to 1000)")
+        ->capture_default_str();
+    app.add_option("--min-dist", options.umap.min_dist, "UMAP min_dist (0 to spread)")
+        ->capture_default_str();
+    app.add_option("--spread", options.umap.spread, "UMAP spread")->capture_default_str();
+    app.add_option("--epochs", options.umap.n_epochs,
+                   "UMAP epochs; 0 picks 500 up to 10000 points, else 200")
+        ->capture_default_str();
+    app.add_option("--init", init, "UMAP initialisation: spectral or random")
+        ->capture_default_str();
+    app.add_option("--knn", knn,
+                   "kNN search: automatic (exact up to 20000 points, HNSW above), exact or hnsw")
+        ->capture_default_str();
+    app.add_option("-j,--jobs", options.jobs,
+                   "Threads (0: one per core); only --jobs 1 gives bit-identical maps across runs")
+        ->capture_default_str();
+    app.add_flag("--force", options.force, "Recompute maps even when their inputs are unchanged");
+    if (const auto code = parse_arguments(app, argc, argv)) {
+        return *code;
+    }
+    options.scope = pipeline::parse_map_scope(scope);
+    options.fit = pipeline::parse_fit_mode(fit);
+    try {
+        options.umap.init = umap::parse_init_method(init);
+        options.umap.knn.method = neighbors::parse_knn_method(knn);
+    } catch (const Error& error) {
+        throw UsageError(error.what());
+    }
+
+    const auto maps = pipeline::run_map_stage(work, options);
+    for (const auto& map : maps) {
+        std::printf("%-40s %8lld points  trustworthiness %.4f  kNN preservation %.4f%s\n",
+                    map.name.c_str(), static_cast<long long>(map.points), map.trustworthiness,
+                    map.knn_preservation, map.reused ? "  (unchanged)" : "");
+    }
+    return static_cast<int>(ExitCode::ok);
+}
+
+const CommandRegistration registration({"map", "Project stacked frames with UMAP", 30, run_map});
+
+}  // namespace
+}  // namespace uadscope::cli
