@@ -57,11 +57,12 @@ void Progress::draw(std::size_t done, bool final) {
         return;
     }
     const std::size_t decile = total_ ? done * 10 / total_ : 10;
-    if (final || decile > last_logged_decile_) {
+    const bool new_decile = decile > last_logged_decile_;
+    const bool unlogged_final = final && done != last_logged_done_;
+    if (new_decile || unlogged_final) {
         last_logged_decile_ = decile;
-        if (!final || total_ == 0 || done != 0) {
-            spdlog::info("{}: {}/{} ({:.1f} s)", label_, done, total_, seconds);
-        }
+        last_logged_done_ = done;
+        spdlog::info("{}: {}/{} ({:.1f} s)", label_, done, total_, seconds);
     }
 }
 

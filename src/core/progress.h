@@ -31,6 +31,7 @@ class Progress {
     bool terminal_;
     bool finished_ = false;
     std::size_t last_logged_decile_ = 0;
+    std::size_t last_logged_done_ = 0;
     std::chrono::steady_clock::time_point start_;
     std::chrono::steady_clock::time_point last_draw_;
 };
