@@ -61,6 +61,16 @@ void write_file_atomic(const fs::path& path, std::string_view contents) {
     file.commit();
 }
 
+bool write_file_if_changed(const fs::path& path, std::string_view contents) {
+    std::error_code error;
+    if (fs::exists(path, error) && fs::file_size(path, error) == contents.size() &&
+        read_file(path) == contents) {
+        return false;
+    }
+    write_file_atomic(path, contents);
+    return true;
+}
+
 std::string read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {

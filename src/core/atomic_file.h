@@ -34,6 +34,10 @@ class AtomicFile {
 // Writes `contents` to `path` atomically.
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents);
 
+// Writes `contents` to `path` atomically unless the file already holds exactly these bytes,
+// so that reruns leave unchanged outputs untouched. Returns true when it wrote.
+bool write_file_if_changed(const std::filesystem::path& path, std::string_view contents);
+
 // Reads a whole file; throws Error naming the file when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
 

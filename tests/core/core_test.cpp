@@ -118,5 +118,15 @@ TEST(AtomicFile, CommitRenames) {
     EXPECT_THROW(read_file(folder / "missing.txt"), Error);
 }
 
+TEST(AtomicFile, WriteIfChangedKeepsIdenticalFile) {
+    const auto folder = testing::fresh_temp_dir("atomic-if-changed");
+    EXPECT_TRUE(write_file_if_changed(folder / "a.txt", "one"));
+    const auto first_time = std::filesystem::last_write_time(folder / "a.txt");
+    EXPECT_FALSE(write_file_if_changed(folder / "a.txt", "one"));
+    EXPECT_EQ(std::filesystem::last_write_time(folder / "a.txt"), first_time);
+    EXPECT_TRUE(write_file_if_changed(folder / "a.txt", "two"));
+    EXPECT_EQ(read_file(folder / "a.txt"), "two");
+}
+
 }  // namespace
 }  // namespace uadscope
