@@ -343,14 +343,7 @@ ReportResult write_report(const fs::path& work) {
     }
     html += "</body></html>\n";
 
-    std::string existing;
-    if (fs::exists(result.path)) {
-        existing = read_file(result.path);
-    }
-    if (existing != html) {
-        write_file_atomic(result.path, html);
-        result.written = true;
-    }
+    result.written = write_file_if_changed(result.path, html);
     return result;
 }
 
