@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "analysis/sampling.h"
 #include "core/error.h"
@@ -75,6 +76,7 @@ namespace {
 struct ScopeUnit {
     std::string scope_name;
     std::string device;  // empty: every device
+    std::string scheme;  // naming scheme of the device's files; empty: every scheme
     int section = -1;    // -1: every section
 };
 
@@ -82,10 +84,14 @@ std::vector<ScopeUnit> scope_units(const dataset::Manifest& manifest,
                                    const MapStageOptions& options) {
     std::vector<ScopeUnit> units;
     if (options.scope == MapScope::global) {
-        units.push_back({"global", "", -1});
+        units.push_back({"global", "", "", -1});
         return units;
     }
-    std::set<std::pair<std::string, int>> seen;
+    // A device name can occur under several naming schemes (a DCASE 2020 fan and a MIMII
+    // fan); their sections are unrelated, so each scheme's files get their own map, named
+    // with the scheme only where the device name alone would be ambiguous.
+    std::set<std::tuple<std::string, std::string, int>> seen;
+    std::map<std::string, std::set<std::string>> schemes_of_device;
     for (const auto& record : manifest.records) {
         if (record.external || record.name.device.empty()) {
             continue;
@@ -93,18 +99,21 @@ std::vector<ScopeUnit> scope_units(const dataset::Manifest& manifest,
         if (!options.device.empty() && record.name.device != options.device) {
             continue;
         }
+        schemes_of_device[record.name.device].insert(record.name.scheme);
         if (options.scope == MapScope::device) {
-            seen.emplace(record.name.device, -1);
+            seen.emplace(record.name.device, record.name.scheme, -1);
         } else if (options.section < 0 || record.name.section == options.section) {
-            seen.emplace(record.name.device, record.name.section);
+            seen.emplace(record.name.device, record.name.scheme, std::max(record.name.section, 0));
         }
     }
-    for (const auto& [device, section] : seen) {
-        if (section < 0 && options.scope == MapScope::device) {
-            units.push_back({"device-" + device, device, -1});
+    for (const auto& [device, scheme, section] : seen) {
+        const std::string device_name =
+            schemes_of_device[device].size() > 1 ? device + "-" + scheme : device;
+        if (options.scope == MapScope::device) {
+            units.push_back({"device-" + device_name, device, scheme, -1});
         } else {
             units.push_back(
-                {fmt::format("section-{}-{:02d}", device, std::max(section, 0)), device, section});
+                {fmt::format("section-{}-{:02d}", device_name, section), device, scheme, section});
         }
     }
     if (units.empty()) {
@@ -132,7 +141,10 @@ bool in_unit(const dataset::FileRecord& record, const ScopeUnit& unit, bool with
     if (!unit.device.empty() && record.name.device != unit.device) {
         return false;
     }
-    return unit.section < 0 || record.name.section == unit.section;
+    if (!unit.scheme.empty() && record.name.scheme != unit.scheme) {
+        return false;
+    }
+    return unit.section < 0 || std::max(record.name.section, 0) == unit.section;
 }
 
 std::string group_of(const dataset::FileRecord& record) {
@@ -243,7 +255,11 @@ std::vector<MapSummary> run_map_stage(const fs::path& work, const MapStageOption
     std::vector<MapSummary> summaries;
     for (const ScopeUnit& unit : scope_units(manifest, options)) {
         MapSummary summary;
-        summary.name = map_name(options.rep, options.stack, unit.scope_name);
+        // A map fitted on training data only is another map than the joint one: its name
+        // says so, and both can live in one workspace.
+        summary.name =
+            map_name(options.rep, options.stack,
+                     unit.scope_name + (options.fit == FitMode::train ? "-trainfit" : ""));
         summary.path = work / "maps" / (summary.name + ".h5");
         const std::string input_fingerprint =
             fingerprint(features, options, unit, caps.max_train, caps.max_test);

@@ -1,0 +1,159 @@
+#include "audio/audio.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "audio/sound_file.h"
+#include "core/error.h"
+
+namespace uadscope::audio {
+namespace {
+
+constexpr int min_sample_rate = 1000;
+constexpr int max_sample_rate = 384000;
+
+// Throws when a float file contains NaN or infinity, which would make every feature NaN.
+void check_finite(const std::filesystem::path& path, std::span<const float> samples) {
+    // value * 0 is NaN exactly when value is not finite. Eight independent lanes let the
+    // compiler vectorise this scan, which runs on every sample of every file.
+    std::array<float, 8> lanes{};
+    std::size_t i = 0;
+    for (; i + 8 <= samples.size(); i += 8) {
+        for (std::size_t j = 0; j < 8; ++j) {
+            lanes[j] += samples[i + j] * 0.0f;
+        }
+    }
+    for (; i < samples.size(); ++i) {
+        lanes[0] += samples[i] * 0.0f;
+    }
+    if (std::none_of(lanes.begin(), lanes.end(), [](float lane) { return std::isnan(lane); })) {
+        return;
+    }
+    const auto bad = std::find_if(samples.begin(), samples.end(),
+                                  [](float value) { return !std::isfinite(value); });
+    if (bad != samples.end()) {
+        throw Error(fmt::format("{}: sample {} is {}; the file is corrupt or not audio",
+                                path.string(), bad - samples.begin(), *bad));
+    }
+}
+
+// True when every sample is +0 or -0. The sign bit is masked so that -0 counts as zero, and
+// the integer OR vectorises.
+bool is_digital_silence(std::span<const float> samples) {
+    std::uint32_t bits = 0;
+    for (const float value : samples) {
+        bits |= std::bit_cast<std::uint32_t>(value) & 0x7fffffffU;
+    }
+    return bits == 0;
+}
+
+}  // namespace
+
+Normalization parse_normalization(std::string_view text) {
+    if (text == "none") {
+        return Normalization::none;
+    }
+    if (text == "std") {
+        return Normalization::std;
+    }
+    if (text == "absmax") {
+        return Normalization::absmax;
+    }
+    throw Error(fmt::format("invalid normalization '{}': expected none, std or absmax", text));
+}
+
+std::string_view to_string(Normalization normalization) {
+    switch (normalization) {
+        case Normalization::none:
+            return "none";
+        case Normalization::std:
+            return "std";
+        case Normalization::absmax:
+            return "absmax";
+    }
+    UADSCOPE_ASSERT(false);
+}
+
+void LoadOptions::validate() const {
+    if (sample_rate < min_sample_rate || sample_rate > max_sample_rate) {
+        throw Error(fmt::format("invalid sample rate {} Hz: expected {} to {} Hz", sample_rate,
+                                min_sample_rate, max_sample_rate));
+    }
+}
+
+AudioInfo probe_audio(const std::filesystem::path& path) {
+    const SoundFile file(path);
+    return {file.sample_rate(), file.channels(), file.frames(), file.format()};
+}
+
+DecodedAudio read_audio(const std::filesystem::path& path) {
+    SoundFile file(path);
+    DecodedAudio audio;
+    audio.sample_rate = file.sample_rate();
+    // The header's frame count is only a size hint: check_riff() has already bounded it by the
+    // bytes present, and compressed formats may decode a few frames more or less.
+    audio.samples.reserve(static_cast<std::size_t>(std::max<std::int64_t>(file.frames(), 0)));
+    file.read_mono(std::numeric_limits<std::int64_t>::max(), audio.samples);
+    check_finite(path, audio.samples);
+    return audio;
+}
+
+DecodedAudio read_audio_span(const std::filesystem::path& path, double start_s, double end_s) {
+    if (!(start_s >= 0) || !(end_s >= start_s) || !std::isfinite(end_s)) {
+        throw Error(fmt::format("{}: invalid audio span [{}, {}) s: expected 0 <= start <= end",
+                                path.string(), start_s, end_s));
+    }
+    SoundFile file(path);
+    DecodedAudio audio;
+    audio.sample_rate = file.sample_rate();
+    const double rate = file.sample_rate();
+    const std::int64_t frames = file.frames();
+    // Clipping in double first keeps llround in range for any finite span.
+    const auto frames_double = static_cast<double>(frames);
+    const auto first =
+        static_cast<std::int64_t>(std::llround(std::min(start_s * rate, frames_double)));
+    const auto last =
+        static_cast<std::int64_t>(std::llround(std::min(end_s * rate, frames_double)));
+    if (last > first) {
+        file.seek(first);
+        audio.samples.reserve(static_cast<std::size_t>(last - first));
+        file.read_mono(last - first, audio.samples);
+        check_finite(path, audio.samples);
+    }
+    return audio;
+}
+
+std::vector<float> load_audio(const std::filesystem::path& path, const LoadOptions& options) {
+    options.validate();
+    auto decoded = read_audio(path);
+    if (decoded.samples.empty()) {
+        throw Error(fmt::format("{}: the audio file has no samples", path.string()));
+    }
+    std::vector<float> samples =
+        decoded.sample_rate == options.sample_rate
+            ? std::move(decoded.samples)
+            : resample(decoded.samples, decoded.sample_rate, options.sample_rate);
+    const bool silent = is_digital_silence(samples);
+    if (silent) {
+        spdlog::warn("{}: digital silence (every sample is zero); kept as zeros", path.string());
+    }
+    if (options.remove_mean) {
+        remove_mean(samples);
+    }
+    if (!normalize(samples, options.normalization) && !silent) {
+        spdlog::warn(
+            "{}: constant signal, so {} normalisation would divide by zero; left "
+            "unnormalised",
+            path.string(), to_string(options.normalization));
+    }
+    return samples;
+}
+
+}  // namespace uadscope::audio

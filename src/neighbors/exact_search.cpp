@@ -1,0 +1,186 @@
+#include "neighbors/exact_search.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "neighbors/blas_threads.h"
+
+namespace uadscope::neighbors::detail {
+namespace {
+
+// Query and reference rows per sgemm call: the product block (256 x 2048 floats, 2 MiB)
+// and a block of reference rows stay in the L2/L3 cache.
+constexpr std::size_t query_block_rows = 256;
+constexpr std::size_t reference_block_rows = 2048;
+
+using Candidate = std::pair<float, std::int32_t>;  // (squared distance, reference index)
+
+double exact_squared_distance(const float* a, const float* b, std::size_t d) {
+    double sum = 0.0;
+    for (std::size_t j = 0; j < d; ++j) {
+        const double diff = static_cast<double>(a[j]) - static_cast<double>(b[j]);
+        sum += diff * diff;
+    }
+    return sum;
+}
+
+}  // namespace
+
+ExactReference prepare_exact_reference(std::span<const float> reference, std::size_t n,
+                                       std::size_t d, int jobs) {
+    UADSCOPE_ASSERT(reference.size() == n * d);
+    ExactReference result;
+    result.n = n;
+    result.d = d;
+
+    std::vector<double> sum(d, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const float* row = reference.data() + i * d;
+        for (std::size_t j = 0; j < d; ++j) {
+            sum[j] += row[j];
+        }
+    }
+    result.mean.resize(d);
+    for (std::size_t j = 0; j < d; ++j) {
+        result.mean[j] = n > 0 ? static_cast<float>(sum[j] / static_cast<double>(n)) : 0.0f;
+    }
+
+    result.data.resize(n * d);
+    result.norms.resize(n);
+    const std::size_t blocks = (n + query_block_rows - 1) / query_block_rows;
+    parallel_for(blocks, jobs, [&](std::size_t block, int) {
+        const std::size_t end = std::min(n, (block + 1) * query_block_rows);
+        for (std::size_t i = block * query_block_rows; i < end; ++i) {
+            const float* source = reference.data() + i * d;
+            float* target = result.data.data() + i * d;
+            double norm = 0.0;
+            for (std::size_t j = 0; j < d; ++j) {
+                target[j] = source[j] - result.mean[j];
+                norm += static_cast<double>(target[j]) * target[j];
+            }
+            result.norms[i] = static_cast<float>(norm);
+        }
+    });
+    return result;
+}
+
+std::vector<float> centre_queries(const ExactReference& reference, std::span<const float> queries,
+                                  std::size_t n_queries) {
+    const std::size_t d = reference.d;
+    UADSCOPE_ASSERT(queries.size() == n_queries * d);
+    std::vector<float> centred(queries.begin(), queries.end());
+    for (std::size_t i = 0; i < n_queries; ++i) {
+        float* row = centred.data() + i * d;
+        for (std::size_t j = 0; j < d; ++j) {
+            row[j] -= reference.mean[j];
+        }
+    }
+    return centred;
+}
+
+KnnGraph exact_search(const ExactReference& reference, std::span<const float> centred_queries,
+                      std::size_t n_queries, int k, std::span<const std::int64_t> excluded,
+                      int jobs) {
+    const std::size_t n = reference.n;
+    const std::size_t d = reference.d;
+    UADSCOPE_ASSERT(centred_queries.size() == n_queries * d);
+    UADSCOPE_ASSERT(excluded.empty() || excluded.size() == n_queries);
+    UADSCOPE_ASSERT(k >= 1);
+    const std::size_t available = excluded.empty() ? n : n - 1;
+    UADSCOPE_ASSERT(static_cast<std::size_t>(k) <= available);
+
+    const auto k_size = static_cast<std::size_t>(k);
+    const std::size_t candidate_count =
+        std::min(available, k_size + static_cast<std::size_t>(extra_candidates));
+
+    KnnGraph graph;
+    graph.n = n_queries;
+    graph.k = k;
+    graph.method = KnnMethod::exact;
+    graph.indices.resize(n_queries * k_size);
+    graph.distances.resize(n_queries * k_size);
+
+    std::vector<float> query_norms(n_queries);
+    for (std::size_t i = 0; i < n_queries; ++i) {
+        const float* row = centred_queries.data() + i * d;
+        double norm = 0.0;
+        for (std::size_t j = 0; j < d; ++j) {
+            norm += static_cast<double>(row[j]) * row[j];
+        }
+        query_norms[i] = static_cast<float>(norm);
+    }
+
+    const SingleThreadedBlas single_threaded_blas;
+    const std::size_t blocks = (n_queries + query_block_rows - 1) / query_block_rows;
+    parallel_for(blocks, jobs, [&](std::size_t block, int) {
+        const std::size_t q0 = block * query_block_rows;
+        const std::size_t rows = std::min(n_queries, q0 + query_block_rows) - q0;
+        std::vector<float> products(rows * reference_block_rows);
+        // One max-heap of candidates per query, ordered by estimated squared distance.
+        std::vector<std::vector<Candidate>> heaps(rows);
+        for (auto& heap : heaps) {
+            heap.reserve(candidate_count);
+        }
+
+        for (std::size_t r0 = 0; r0 < n; r0 += reference_block_rows) {
+            const std::size_t columns = std::min(n, r0 + reference_block_rows) - r0;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows),
+                        static_cast<int>(columns), static_cast<int>(d), 1.0f,
+                        centred_queries.data() + q0 * d, static_cast<int>(d),
+                        reference.data.data() + r0 * d, static_cast<int>(d), 0.0f,
+                        products.data(), static_cast<int>(columns));
+            for (std::size_t i = 0; i < rows; ++i) {
+                const float query_norm = query_norms[q0 + i];
+                const std::int64_t skip = excluded.empty() ? -1 : excluded[q0 + i];
+                const float* product_row = products.data() + i * columns;
+                auto& heap = heaps[i];
+                for (std::size_t j = 0; j < columns; ++j) {
+                    const std::size_t index = r0 + j;
+                    float estimate =
+                        query_norm + reference.norms[index] - 2.0f * product_row[j];
+                    estimate = std::max(estimate, 0.0f);
+                    if (heap.size() == candidate_count && !(estimate < heap.front().first)) {
+                        continue;
+                    }
+                    if (static_cast<std::int64_t>(index) == skip) {
+                        continue;
+                    }
+                    const Candidate candidate{estimate, static_cast<std::int32_t>(index)};
+                    if (heap.size() < candidate_count) {
+                        heap.push_back(candidate);
+                        std::push_heap(heap.begin(), heap.end());
+                    } else {
+                        std::pop_heap(heap.begin(), heap.end());
+                        heap.back() = candidate;
+                        std::push_heap(heap.begin(), heap.end());
+                    }
+                }
+            }
+        }
+
+        // Re-rank the candidates by directly computed distances; ties go to the lower index.
+        std::vector<std::pair<double, std::int32_t>> ranked;
+        for (std::size_t i = 0; i < rows; ++i) {
+            const float* query = centred_queries.data() + (q0 + i) * d;
+            ranked.clear();
+            for (const auto& [estimate, index] : heaps[i]) {
+                const float* row = reference.data.data() + static_cast<std::size_t>(index) * d;
+                ranked.emplace_back(exact_squared_distance(query, row, d), index);
+            }
+            std::sort(ranked.begin(), ranked.end());
+            UADSCOPE_ASSERT(ranked.size() >= k_size);
+            const std::size_t offset = (q0 + i) * k_size;
+            for (std::size_t j = 0; j < k_size; ++j) {
+                graph.indices[offset + j] = ranked[j].second;
+                graph.distances[offset + j] = static_cast<float>(std::sqrt(ranked[j].first));
+            }
+        }
+    });
+    return graph;
+}
+
+}  // namespace uadscope::neighbors::detail

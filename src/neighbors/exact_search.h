@@ -1,0 +1,46 @@
+#pragma once
+
+// Exact k-nearest-neighbour search by blocks of OpenBLAS sgemm (internal to neighbors).
+//
+// Squared distances come from |q|^2 + |r|^2 - 2 q.r on data centred by the reference mean,
+// which keeps the norms small and the cancellation error low. Each query keeps
+// k + extra_candidates candidates by that estimate (negative values clamped at 0), whose
+// distances are then recomputed directly in double precision and sorted, so the returned
+// distances and the order of near-ties do not depend on the sgemm rounding.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "neighbors/knn_graph.h"
+
+namespace uadscope::neighbors::detail {
+
+// Candidates kept beyond k before the exact re-ranking.
+inline constexpr int extra_candidates = 10;
+
+// Reference rows prepared for the exact search.
+struct ExactReference {
+    std::size_t n = 0;
+    std::size_t d = 0;
+    std::vector<float> mean;    // [d]
+    std::vector<float> data;    // [n, d], centred by mean
+    std::vector<float> norms;   // [n], squared norms of the centred rows
+};
+
+ExactReference prepare_exact_reference(std::span<const float> reference, std::size_t n,
+                                       std::size_t d, int jobs);
+
+// Subtracts `reference.mean` from each query row and returns the centred copy [n, d].
+std::vector<float> centre_queries(const ExactReference& reference, std::span<const float> queries,
+                                  std::size_t n_queries);
+
+// The k nearest reference rows of each centred query row. `excluded` is empty or holds, for
+// each query, a reference index that must not be returned (the query row itself in a self
+// graph), or -1. Requires k <= n minus one when rows are excluded.
+KnnGraph exact_search(const ExactReference& reference, std::span<const float> centred_queries,
+                      std::size_t n_queries, int k, std::span<const std::int64_t> excluded,
+                      int jobs);
+
+}  // namespace uadscope::neighbors::detail
