@@ -10,6 +10,7 @@
 // is given.
 
 #include <unistd.h>
+#include <cmath>
 
 #include <chrono>
 #include <cstdio>

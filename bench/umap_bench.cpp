@@ -243,8 +243,8 @@ int run(int argc, char** argv) {
     } else if (features_command->parsed()) {
         const Matrix matrix = feature_vectors(data_dir, representation == "log_mel", stack);
         write_float_npy(out, matrix.values, matrix.rows, matrix.cols);
-        std::printf("features: rows=%zu dims=%zu representation=%s stack=%d out=%s\n",
-                    matrix.rows, matrix.cols, representation.c_str(), stack, out.c_str());
+        std::printf("features: rows=%zu dims=%zu representation=%s stack=%d out=%s\n", matrix.rows,
+                    matrix.cols, representation.c_str(), stack, out.c_str());
     } else if (knn->parsed()) {
         const Matrix matrix = read_float_npy(input);
         neighbors::KnnOptions options;
@@ -266,12 +266,13 @@ int run(int argc, char** argv) {
         const double cpu = cpu_seconds() - cpu_start;
         const double recall = neighbors::measure_recall(graph, matrix.values, matrix.rows,
                                                         matrix.cols, recall_sample, 1, jobs);
-        std::printf("knn: rows=%zu dims=%zu method=%s wall_s=%.2f cpu_s=%.2f recall=%.4f "
-                    "recall_sample=%zu m=%d ef_construction=%d ef_search=%d projection_dims=%d "
-                    "rerank_extra=%d half_precision=%d\n",
-                    matrix.rows, matrix.cols, neighbors::to_string(graph.method), wall, cpu,
-                    recall, recall_sample, m, ef_construction, ef_search, projection_dims,
-                    rerank_extra, half_precision ? 1 : 0);
+        std::printf(
+            "knn: rows=%zu dims=%zu method=%s wall_s=%.2f cpu_s=%.2f recall=%.4f "
+            "recall_sample=%zu m=%d ef_construction=%d ef_search=%d projection_dims=%d "
+            "rerank_extra=%d half_precision=%d\n",
+            matrix.rows, matrix.cols, neighbors::to_string(graph.method), wall, cpu, recall,
+            recall_sample, m, ef_construction, ef_search, projection_dims, rerank_extra,
+            half_precision ? 1 : 0);
     } else if (fit->parsed()) {
         const Matrix matrix = read_float_npy(input);
         umap::UmapOptions options;
@@ -285,11 +286,12 @@ int run(int argc, char** argv) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const double cpu = cpu_seconds() - cpu_start;
         write_float_npy(out, model.embedding, model.n, 2);
-        std::printf("fit: rows=%zu dims=%zu wall_s=%.2f cpu_s=%.2f peak_rss_mb=%.0f threads=%d "
-                    "knn=%s recall=%.4f components=%zu seed=%llu\n",
-                    matrix.rows, matrix.cols, wall, cpu, peak_rss_mb(), model.options.jobs,
-                    neighbors::to_string(model.knn.method), model.knn.recall,
-                    model.connected_components, static_cast<unsigned long long>(seed));
+        std::printf(
+            "fit: rows=%zu dims=%zu wall_s=%.2f cpu_s=%.2f peak_rss_mb=%.0f threads=%d "
+            "knn=%s recall=%.4f components=%zu seed=%llu\n",
+            matrix.rows, matrix.cols, wall, cpu, peak_rss_mb(), model.options.jobs,
+            neighbors::to_string(model.knn.method), model.knn.recall, model.connected_components,
+            static_cast<unsigned long long>(seed));
     } else if (quality->parsed()) {
         const Matrix matrix = read_float_npy(input);
         const Matrix embedding = read_float_npy(embedding_path);
@@ -297,13 +299,13 @@ int run(int argc, char** argv) {
             throw Error("the embedding has " + std::to_string(embedding.rows) +
                         " rows, the input " + std::to_string(matrix.rows));
         }
-        const auto result = umap::map_quality_subsampled(matrix.values, matrix.rows, matrix.cols,
-                                                         embedding.values, embedding.cols, 15,
-                                                         umap::default_quality_rows, jobs);
-        std::printf("quality: rows=%zu step=%zu evaluated=%zu trustworthiness=%.4f "
-                    "knn_preservation=%.4f\n",
-                    matrix.rows, result.step, result.rows, result.trustworthiness,
-                    result.knn_preservation);
+        const auto result =
+            umap::map_quality_subsampled(matrix.values, matrix.rows, matrix.cols, embedding.values,
+                                         embedding.cols, 15, umap::default_quality_rows, jobs);
+        std::printf(
+            "quality: rows=%zu step=%zu evaluated=%zu trustworthiness=%.4f "
+            "knn_preservation=%.4f\n",
+            matrix.rows, result.step, result.rows, result.trustworthiness, result.knn_preservation);
     }
     return 0;
 }

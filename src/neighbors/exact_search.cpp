@@ -131,8 +131,8 @@ KnnGraph exact_search(const ExactReference& reference, std::span<const float> ce
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows),
                         static_cast<int>(columns), static_cast<int>(d), 1.0f,
                         centred_queries.data() + q0 * d, static_cast<int>(d),
-                        reference.data.data() + r0 * d, static_cast<int>(d), 0.0f,
-                        products.data(), static_cast<int>(columns));
+                        reference.data.data() + r0 * d, static_cast<int>(d), 0.0f, products.data(),
+                        static_cast<int>(columns));
             for (std::size_t i = 0; i < rows; ++i) {
                 const float query_norm = query_norms[q0 + i];
                 const std::int64_t skip = excluded.empty() ? -1 : excluded[q0 + i];
@@ -140,8 +140,7 @@ KnnGraph exact_search(const ExactReference& reference, std::span<const float> ce
                 auto& heap = heaps[i];
                 for (std::size_t j = 0; j < columns; ++j) {
                     const std::size_t index = r0 + j;
-                    float estimate =
-                        query_norm + reference.norms[index] - 2.0f * product_row[j];
+                    float estimate = query_norm + reference.norms[index] - 2.0f * product_row[j];
                     estimate = std::max(estimate, 0.0f);
                     if (heap.size() == candidate_count && !(estimate < heap.front().first)) {
                         continue;

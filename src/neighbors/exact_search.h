@@ -24,9 +24,9 @@ inline constexpr int extra_candidates = 10;
 struct ExactReference {
     std::size_t n = 0;
     std::size_t d = 0;
-    std::vector<float> mean;    // [d]
-    std::vector<float> data;    // [n, d], centred by mean
-    std::vector<float> norms;   // [n], squared norms of the centred rows
+    std::vector<float> mean;   // [d]
+    std::vector<float> data;   // [n, d], centred by mean
+    std::vector<float> norms;  // [n], squared norms of the centred rows
 };
 
 ExactReference prepare_exact_reference(std::span<const float> reference, std::size_t n,

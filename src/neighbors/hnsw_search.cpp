@@ -79,8 +79,8 @@ class HalfSpace final : public hnswlib::SpaceInterface<float> {
 using Neighbour = std::pair<float, std::int64_t>;  // (squared distance, label)
 
 // Converts hnswlib's max-heap into ascending order (ties by label), without `skip`.
-std::vector<Neighbour> sorted_results(std::priority_queue<std::pair<float, hnswlib::labeltype>> heap,
-                                      std::int64_t skip) {
+std::vector<Neighbour> sorted_results(
+    std::priority_queue<std::pair<float, hnswlib::labeltype>> heap, std::int64_t skip) {
     std::vector<Neighbour> result;
     result.reserve(heap.size());
     while (!heap.empty()) {
@@ -322,13 +322,14 @@ struct HnswIndex::State {
             const std::size_t k = std::min(projection_check_k, n - 1);
             projection = std::move(fitted);
             storage = Storage::projected;
-            const double recall = projection_recall(data, n, d, sample_projection, p, k,
-                                                    candidate_count(k, n - 1), knn_options.seed,
-                                                    knn_options.jobs);
-            spdlog::info("HNSW: {} principal components keep {:.1f}% of the variance and {:.3f} "
-                         "of the exact neighbours among their candidates ({} needed)",
-                         p, 100.0 * projection->retained_variance, recall,
-                         knn_options.hnsw.projection_min_recall);
+            const double recall =
+                projection_recall(data, n, d, sample_projection, p, k, candidate_count(k, n - 1),
+                                  knn_options.seed, knn_options.jobs);
+            spdlog::info(
+                "HNSW: {} principal components keep {:.1f}% of the variance and {:.3f} "
+                "of the exact neighbours among their candidates ({} needed)",
+                p, 100.0 * projection->retained_variance, recall,
+                knn_options.hnsw.projection_min_recall);
             if (recall >= knn_options.hnsw.projection_min_recall) {
                 return;
             }
@@ -451,10 +452,11 @@ KnnGraph HnswIndex::self_graph(int k, int jobs) const {
         // Internal ids, whose stored vectors are the search vectors of their rows.
         for (std::size_t internal = begin; internal < end; ++internal) {
             const auto internal_id = static_cast<hnswlib::tableint>(internal);
-            const auto label = static_cast<std::int64_t>(state.graph->getExternalLabel(internal_id));
+            const auto label =
+                static_cast<std::int64_t>(state.graph->getExternalLabel(internal_id));
             const char* vector = state.graph->getDataByInternalId(internal_id);
-            const auto [found, fell_back] = state.search(vector, state.full_row(label), k_size,
-                                                         candidates, label, internal_id);
+            const auto [found, fell_back] =
+                state.search(vector, state.full_row(label), k_size, candidates, label, internal_id);
             if (fell_back) {
                 ++fallback_rows;
             }
@@ -519,8 +521,9 @@ KnnGraph HnswIndex::query(std::span<const float> queries, std::size_t n_queries,
         }
     });
     if (fallback_rows > 0) {
-        spdlog::debug("HNSW returned too few neighbours for {} of {} queries; searched them exactly",
-                      fallback_rows.load(), n_queries);
+        spdlog::debug(
+            "HNSW returned too few neighbours for {} of {} queries; searched them exactly",
+            fallback_rows.load(), n_queries);
     }
     return result;
 }

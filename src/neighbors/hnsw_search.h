@@ -23,8 +23,8 @@ class HnswIndex {
     // Inserts the n rows of `data` (n x d) with labels 0..n-1 on options.jobs threads.
     // With copy_data false, the index may keep a pointer to `data`, which must then outlive
     // it.
-    HnswIndex(std::span<const float> data, std::size_t n, std::size_t d,
-              const KnnOptions& options, bool copy_data);
+    HnswIndex(std::span<const float> data, std::size_t n, std::size_t d, const KnnOptions& options,
+              bool copy_data);
     ~HnswIndex();
     HnswIndex(const HnswIndex&) = delete;
     HnswIndex& operator=(const HnswIndex&) = delete;
@@ -33,8 +33,7 @@ class HnswIndex {
     KnnGraph self_graph(int k, int jobs) const;
 
     // The k nearest indexed rows of each query row (n_queries x d).
-    KnnGraph query(std::span<const float> queries, std::size_t n_queries, int k,
-                   int jobs) const;
+    KnnGraph query(std::span<const float> queries, std::size_t n_queries, int k, int jobs) const;
 
     std::size_t n() const { return n_; }
     std::size_t d() const { return d_; }

@@ -49,8 +49,8 @@ std::string describe_row(std::size_t row, const RowLabel& row_label) {
 
 void check_shape(std::span<const float> data, std::size_t n, std::size_t d, const char* what) {
     if (d == 0) {
-        throw Error(fmt::format("{}: the dimension d is 0; each row needs at least one value",
-                                what));
+        throw Error(
+            fmt::format("{}: the dimension d is 0; each row needs at least one value", what));
     }
     if (data.size() != n * d) {
         throw Error(fmt::format("{}: {} values do not form {} rows of {} columns", what,
@@ -80,13 +80,14 @@ void check_options(const KnnOptions& options) {
             hnsw.projection_dims, default_hnsw_projection_dims));
     }
     if (!(hnsw.projection_min_recall >= 0.0 && hnsw.projection_min_recall <= 1.0)) {
-        throw Error(fmt::format(
-            "invalid HNSW projection_min_recall {}: use a value in [0, 1] (default {})",
-            hnsw.projection_min_recall, default_hnsw_projection_min_recall));
+        throw Error(
+            fmt::format("invalid HNSW projection_min_recall {}: use a value in [0, 1] (default {})",
+                        hnsw.projection_min_recall, default_hnsw_projection_min_recall));
     }
     if (hnsw.rerank_extra < 0 || hnsw.rerank_extra > 1000) {
-        throw Error(fmt::format("invalid HNSW rerank_extra {}: use a value in [0, 1000] (default {})",
-                                hnsw.rerank_extra, default_hnsw_rerank_extra));
+        throw Error(
+            fmt::format("invalid HNSW rerank_extra {}: use a value in [0, 1000] (default {})",
+                        hnsw.rerank_extra, default_hnsw_rerank_extra));
     }
 }
 
@@ -165,15 +166,15 @@ std::size_t KnnIndex::d() const {
 
 KnnMethod KnnIndex::method() const {
     return std::holds_alternative<detail::ExactReference>(impl_->index) ? KnnMethod::exact
-                                                                         : KnnMethod::hnsw;
+                                                                        : KnnMethod::hnsw;
 }
 
 KnnGraph KnnIndex::self_graph(int k) const {
     const std::size_t n = impl_->n();
     if (k < 1 || static_cast<std::size_t>(k) >= n) {
         throw Error(fmt::format(
-            "kNN graph: k = {} neighbours requested among {} rows; k must be in [1, n - 1 = {}]",
-            k, n, n == 0 ? 0 : n - 1));
+            "kNN graph: k = {} neighbours requested among {} rows; k must be in [1, n - 1 = {}]", k,
+            n, n == 0 ? 0 : n - 1));
     }
     const int jobs = resolve_jobs(impl_->options.jobs);
     if (const auto* exact = std::get_if<detail::ExactReference>(&impl_->index)) {
@@ -209,8 +210,8 @@ KnnGraph build_knn_graph(std::span<const float> data, std::size_t n, std::size_t
     check_shape(data, n, d, "kNN input");
     if (k < 1 || static_cast<std::size_t>(k) >= n) {
         throw Error(fmt::format(
-            "kNN graph: k = {} neighbours requested among {} rows; k must be in [1, n - 1 = {}]",
-            k, n, n == 0 ? 0 : n - 1));
+            "kNN graph: k = {} neighbours requested among {} rows; k must be in [1, n - 1 = {}]", k,
+            n, n == 0 ? 0 : n - 1));
     }
     const KnnIndex index = KnnIndex::build(data, n, d, options, false);
     KnnGraph graph = index.self_graph(k);
@@ -234,8 +235,9 @@ void validate_knn_graph(const KnnGraph& graph, std::size_t n_reference, bool sel
     const auto k = static_cast<std::size_t>(graph.k);
     if (graph.k < 1 || graph.indices.size() != graph.n * k ||
         graph.distances.size() != graph.n * k) {
-        throw Error(fmt::format("kNN graph: {} indices and {} distances do not form {} rows of k = {}",
-                                graph.indices.size(), graph.distances.size(), graph.n, graph.k));
+        throw Error(
+            fmt::format("kNN graph: {} indices and {} distances do not form {} rows of k = {}",
+                        graph.indices.size(), graph.distances.size(), graph.n, graph.k));
     }
     std::vector<std::int32_t> sorted(k);
     for (std::size_t i = 0; i < graph.n; ++i) {
@@ -254,9 +256,9 @@ void validate_knn_graph(const KnnGraph& graph, std::size_t n_reference, bool sel
                                         distances[j], j));
             }
             if (j > 0 && distances[j] < distances[j - 1]) {
-                throw Error(fmt::format(
-                    "kNN graph: row {} distances decrease at position {} ({} after {})", i, j,
-                    distances[j], distances[j - 1]));
+                throw Error(
+                    fmt::format("kNN graph: row {} distances decrease at position {} ({} after {})",
+                                i, j, distances[j], distances[j - 1]));
             }
         }
         sorted.assign(indices.begin(), indices.end());

@@ -32,14 +32,13 @@ __attribute__((target("avx2"))) float horizontal_sum(__m256 sum) {
 }
 
 __attribute__((target("avx2,fma"))) float squared_l2_avx2(const float* a, const float* b,
-                                                         std::size_t d) {
+                                                          std::size_t d) {
     __m256 sum0 = _mm256_setzero_ps();
     __m256 sum1 = _mm256_setzero_ps();
     std::size_t i = 0;
     for (; i + 16 <= d; i += 16) {
         const __m256 diff0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
-        const __m256 diff1 =
-            _mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));
+        const __m256 diff1 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));
         sum0 = _mm256_fmadd_ps(diff0, diff0, sum0);
         sum1 = _mm256_fmadd_ps(diff1, diff1, sum1);
     }
@@ -56,7 +55,7 @@ __attribute__((target("avx2,fma"))) float squared_l2_avx2(const float* a, const 
 }
 
 __attribute__((target("avx512f"))) float squared_l2_avx512(const float* a, const float* b,
-                                                          std::size_t d) {
+                                                           std::size_t d) {
     __m512 sum0 = _mm512_setzero_ps();
     __m512 sum1 = _mm512_setzero_ps();
     std::size_t i = 0;
@@ -88,8 +87,8 @@ __attribute__((target("avx512f"))) float squared_l2_avx512(const float* a, const
 }
 
 __attribute__((target("avx2,fma,f16c"))) float squared_l2_half_avx2(const std::uint16_t* a,
-                                                                     const std::uint16_t* b,
-                                                                     std::size_t d) {
+                                                                    const std::uint16_t* b,
+                                                                    std::size_t d) {
     __m256 sum0 = _mm256_setzero_ps();
     __m256 sum1 = _mm256_setzero_ps();
     std::size_t i = 0;
@@ -115,30 +114,30 @@ __attribute__((target("avx2,fma,f16c"))) float squared_l2_half_avx2(const std::u
 
 // The zero-masked conversions avoid the -Wmaybe-uninitialized of GCC 12's unmasked ones.
 __attribute__((target("avx512f,f16c"))) float squared_l2_half_avx512(const std::uint16_t* a,
-                                                               const std::uint16_t* b,
-                                                               std::size_t d) {
+                                                                     const std::uint16_t* b,
+                                                                     std::size_t d) {
     __m512 sum0 = _mm512_setzero_ps();
     __m512 sum1 = _mm512_setzero_ps();
     std::size_t i = 0;
     for (; i + 32 <= d; i += 32) {
-        const __m512 a0 =
-            _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)));
-        const __m512 b0 =
-            _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)));
-        const __m512 a1 =
-            _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i + 16)));
-        const __m512 b1 =
-            _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i + 16)));
+        const __m512 a0 = _mm512_maskz_cvtph_ps(
+            0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)));
+        const __m512 b0 = _mm512_maskz_cvtph_ps(
+            0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)));
+        const __m512 a1 = _mm512_maskz_cvtph_ps(
+            0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i + 16)));
+        const __m512 b1 = _mm512_maskz_cvtph_ps(
+            0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i + 16)));
         const __m512 diff0 = _mm512_sub_ps(a0, b0);
         const __m512 diff1 = _mm512_sub_ps(a1, b1);
         sum0 = _mm512_fmadd_ps(diff0, diff0, sum0);
         sum1 = _mm512_fmadd_ps(diff1, diff1, sum1);
     }
     for (; i + 16 <= d; i += 16) {
-        const __m512 a0 =
-            _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)));
-        const __m512 b0 =
-            _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)));
+        const __m512 a0 = _mm512_maskz_cvtph_ps(
+            0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)));
+        const __m512 b0 = _mm512_maskz_cvtph_ps(
+            0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)));
         const __m512 diff = _mm512_sub_ps(a0, b0);
         sum0 = _mm512_fmadd_ps(diff, diff, sum0);
     }
@@ -154,8 +153,8 @@ __attribute__((target("avx512f,f16c"))) float squared_l2_half_avx512(const std::
 }
 
 __attribute__((target("avx2,f16c"))) void floats_to_half_f16c(const float* values,
-                                                               std::uint16_t* halves,
-                                                               std::size_t d) {
+                                                              std::uint16_t* halves,
+                                                              std::size_t d) {
     std::size_t i = 0;
     for (; i + 8 <= d; i += 8) {
         const __m128i converted =

@@ -71,8 +71,8 @@ PcaProjection fit_pca(std::span<const float> data, std::size_t n, std::size_t d,
             }
         });
     }
-    Eigen::MatrixXd covariance = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(d),
-                                                       static_cast<Eigen::Index>(d));
+    Eigen::MatrixXd covariance =
+        Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(d));
     for (const auto& values : partial) {
         for (std::size_t i = 0; i < d; ++i) {
             for (std::size_t j = i; j < d; ++j) {

@@ -10,8 +10,8 @@
 namespace uadscope::neighbors::detail {
 
 struct PcaProjection {
-    std::size_t d = 0;  // input columns
-    std::size_t p = 0;  // output columns
+    std::size_t d = 0;              // input columns
+    std::size_t p = 0;              // output columns
     std::vector<float> mean;        // [d]
     std::vector<float> components;  // [d, p], column c is the c-th principal axis
     // Fraction of the total variance on the p kept axes, in [0, 1].

@@ -74,7 +74,8 @@ double measure_recall(const KnnGraph& graph, std::span<const float> data, std::s
             double hits = 0.0;
             for (const std::int32_t index : graph.row_indices(row)) {
                 const auto other = static_cast<std::size_t>(index);
-                if (other != row && kernel(query, data.data() + other * d, d) <= kth * (1.0f + tie_margin)) {
+                if (other != row &&
+                    kernel(query, data.data() + other * d, d) <= kth * (1.0f + tie_margin)) {
                     hits += 1.0;
                 }
             }

@@ -87,9 +87,9 @@ std::vector<ScopeUnit> scope_units(const dataset::Manifest& manifest,
         units.push_back({"global", "", "", -1});
         return units;
     }
-    // A device name can occur under several naming schemes (a DCASE 2020 fan and a MIMII
-    // fan); their sections are unrelated, so each scheme's files get their own map, named
-    // with the scheme only where the device name alone would be ambiguous.
+    // A device name can occur under several naming schemes, such as a DCASE 2020 fan and a
+    // MIMII fan, whose sections are unrelated. Each scheme's files therefore get their own
+    // map, named with the scheme only where the device name alone would be ambiguous.
     std::set<std::tuple<std::string, std::string, int>> seen;
     std::map<std::string, std::set<std::string>> schemes_of_device;
     for (const auto& record : manifest.records) {

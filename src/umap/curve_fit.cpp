@@ -78,9 +78,8 @@ CurveParameters find_ab_params(double spread, double min_dist) {
             const double step_b = -(m_aa * jtr_b - jtj_ab * jtr_a) / determinant;
             const double candidate_error = squared_error(samples, a + step_a, b + step_b);
             if (std::isfinite(candidate_error) && candidate_error <= error) {
-                const bool converged =
-                    std::fabs(step_a) <= 1e-12 * (1.0 + std::fabs(a)) &&
-                    std::fabs(step_b) <= 1e-12 * (1.0 + std::fabs(b));
+                const bool converged = std::fabs(step_a) <= 1e-12 * (1.0 + std::fabs(a)) &&
+                                       std::fabs(step_b) <= 1e-12 * (1.0 + std::fabs(b));
                 a += step_a;
                 b += step_b;
                 const double previous = error;

@@ -54,8 +54,7 @@ SmoothKnnResult smooth_knn_distances(std::span<const float> distances, std::size
     for (const float value : distances) {
         total += value;
     }
-    const double mean_distance =
-        n * length > 0 ? total / static_cast<double>(n * length) : 0.0;
+    const double mean_distance = n * length > 0 ? total / static_cast<double>(n * length) : 0.0;
 
     SmoothKnnResult result;
     result.sigmas.assign(n, 0.0f);
@@ -129,8 +128,8 @@ SparseGraph fuzzy_simplicial_set(const neighbors::KnnGraph& knn, float n_neighbo
                                  float local_connectivity, float set_op_mix_ratio, int jobs) {
     const std::size_t n = knn.n;
     const auto k = static_cast<std::size_t>(knn.k);
-    const SmoothKnnResult smooth = smooth_knn_distances(knn.distances, n, k, n_neighbors,
-                                                        local_connectivity, true, jobs);
+    const SmoothKnnResult smooth =
+        smooth_knn_distances(knn.distances, n, k, n_neighbors, local_connectivity, true, jobs);
 
     // Directed memberships, each row sorted by column.
     std::vector<std::int32_t> forward_columns(n * k);
@@ -143,8 +142,8 @@ SparseGraph fuzzy_simplicial_set(const neighbors::KnnGraph& knn, float n_neighbo
             const auto indices = knn.row_indices(i);
             const auto distances = knn.row_distances(i);
             for (std::size_t j = 0; j < k; ++j) {
-                row.emplace_back(indices[j],
-                                 membership_strength(distances[j], smooth.rhos[i], smooth.sigmas[i]));
+                row.emplace_back(indices[j], membership_strength(distances[j], smooth.rhos[i],
+                                                                 smooth.sigmas[i]));
             }
             std::sort(row.begin(), row.end());
             for (std::size_t j = 0; j < k; ++j) {

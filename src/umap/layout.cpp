@@ -237,8 +237,9 @@ void optimize_layout(std::span<float> head_embedding, std::span<float> tail_embe
             }
         });
         // umap-learn sets the rate for epoch n + 1 from n, so epochs 0 and 1 share it.
-        alpha = static_cast<float>(parameters.initial_alpha *
-                                   (1.0 - static_cast<double>(epoch) / static_cast<double>(n_epochs)));
+        alpha =
+            static_cast<float>(parameters.initial_alpha *
+                               (1.0 - static_cast<double>(epoch) / static_cast<double>(n_epochs)));
     }
 }
 

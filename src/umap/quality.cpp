@@ -43,8 +43,8 @@ MapQuality map_quality(std::span<const float> data, std::size_t n, std::size_t d
     UADSCOPE_ASSERT(embedding.size() == n * dim);
     if (k < 1 || 2 * static_cast<std::size_t>(k) >= n) {
         throw Error(fmt::format(
-            "map quality: k = {} neighbours with {} rows; k must be at least 1 and below n / 2",
-            k, n));
+            "map quality: k = {} neighbours with {} rows; k must be at least 1 and below n / 2", k,
+            n));
     }
     const int threads = resolve_jobs(jobs);
 
@@ -79,8 +79,8 @@ MapQuality map_quality(std::span<const float> data, std::size_t n, std::size_t d
         std::vector<double> products(rows * n);
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows),
                     static_cast<int>(n), static_cast<int>(d), 1.0, centred.data() + begin * d,
-                    static_cast<int>(d), centred.data(), static_cast<int>(d), 0.0,
-                    products.data(), static_cast<int>(n));
+                    static_cast<int>(d), centred.data(), static_cast<int>(d), 0.0, products.data(),
+                    static_cast<int>(n));
         std::vector<double> input(n);
         std::vector<double> embedded(n);
         for (std::size_t r = 0; r < rows; ++r) {
@@ -89,8 +89,8 @@ MapQuality map_quality(std::span<const float> data, std::size_t n, std::size_t d
                 input[j] = std::max(0.0, norms[i] + norms[j] - 2.0 * products[r * n + j]);
                 double squared = 0.0;
                 for (std::size_t c = 0; c < dim; ++c) {
-                    const double diff = static_cast<double>(embedding[i * dim + c]) -
-                                        embedding[j * dim + c];
+                    const double diff =
+                        static_cast<double>(embedding[i * dim + c]) - embedding[j * dim + c];
                     squared += diff * diff;
                 }
                 embedded[j] = squared;

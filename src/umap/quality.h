@@ -33,8 +33,8 @@ struct MapQuality {
 // Both figures on all n rows. Requires 1 <= k < n / 2 (scikit-learn's condition); costs
 // O(n^2 d), so callers subsample large inputs (map_quality_subsampled).
 MapQuality map_quality(std::span<const float> data, std::size_t n, std::size_t d,
-                       std::span<const float> embedding, std::size_t dim,
-                       int k = default_quality_k, int jobs = 0);
+                       std::span<const float> embedding, std::size_t dim, int k = default_quality_k,
+                       int jobs = 0);
 
 // Both figures on rows 0, step, 2 step, ... with step = max(1, n / target_rows), as the
 // umap-learn reference values of uadscope's fixtures were computed.

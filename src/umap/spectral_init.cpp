@@ -1,8 +1,8 @@
 #include "umap/spectral_init.h"
 
+#include <Spectra/SymEigsSolver.h>
 #include <Eigen/Dense>
 #include <Eigen/SparseCore>
-#include <Spectra/SymEigsSolver.h>
 
 #include <algorithm>
 #include <cmath>
@@ -44,7 +44,8 @@ class NormalisedAdjacencyProduct {
     void perform_op(const double* x_in, double* y_out) const {
         const Eigen::Index n = matrix_.rows();
         const Eigen::Map<const Eigen::VectorXd> x(x_in, n);
-        const auto blocks = static_cast<std::size_t>((n + product_block_rows - 1) / product_block_rows);
+        const auto blocks =
+            static_cast<std::size_t>((n + product_block_rows - 1) / product_block_rows);
         parallel_for(blocks, jobs_, [&](std::size_t block, int) {
             const auto begin = static_cast<Eigen::Index>(block) * product_block_rows;
             const Eigen::Index count = std::min(n, begin + product_block_rows) - begin;
@@ -114,9 +115,9 @@ std::optional<std::vector<double>> embed_connected(const SparseGraph& graph, int
     for (std::size_t i = 0; i < n; ++i) {
         for (auto e = graph.row_offsets[i]; e < graph.row_offsets[i + 1]; ++e) {
             const auto j = static_cast<std::size_t>(graph.columns[static_cast<std::size_t>(e)]);
-            triplets.emplace_back(static_cast<std::int64_t>(i), static_cast<std::int64_t>(j),
-                                  inverse_sqrt[i] * graph.weights[static_cast<std::size_t>(e)] *
-                                      inverse_sqrt[j]);
+            triplets.emplace_back(
+                static_cast<std::int64_t>(i), static_cast<std::int64_t>(j),
+                inverse_sqrt[i] * graph.weights[static_cast<std::size_t>(e)] * inverse_sqrt[j]);
         }
     }
     RowMajorSparse matrix(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
@@ -322,9 +323,10 @@ std::vector<double> multi_component_layout(const SparseGraph& graph, std::span<c
         } else {
             auto embedded = embed_connected(subgraph(graph, vertices, position), dim, rng, jobs);
             if (!embedded) {
-                spdlog::warn("spectral initialisation failed for a component of {} points; it "
-                             "starts from random positions",
-                             vertices.size());
+                spdlog::warn(
+                    "spectral initialisation failed for a component of {} points; it "
+                    "starts from random positions",
+                    vertices.size());
                 embedded = uniform_coordinates(vertices.size(), dim, -10.0, 10.0, rng);
             }
             local = std::move(*embedded);
@@ -376,8 +378,8 @@ Components connected_components(const SparseGraph& graph) {
     return result;
 }
 
-SpectralLayout spectral_layout(const SparseGraph& graph, std::span<const float> data,
-                               std::size_t d, int dim, Rng& rng, int jobs) {
+SpectralLayout spectral_layout(const SparseGraph& graph, std::span<const float> data, std::size_t d,
+                               int dim, Rng& rng, int jobs) {
     UADSCOPE_ASSERT(dim >= 1);
     UADSCOPE_ASSERT(data.size() == graph.n_rows * d);
     SpectralLayout layout;

@@ -36,7 +36,7 @@ struct SpectralLayout {
 // Spectral layout of `graph` in `dim` dimensions. `data` (n x d) gives the component
 // centroids when there are more than 2 * dim components. Every random draw comes from `rng`.
 // Threads: jobs for the sparse matrix products, whose result does not depend on jobs.
-SpectralLayout spectral_layout(const SparseGraph& graph, std::span<const float> data,
-                               std::size_t d, int dim, Rng& rng, int jobs);
+SpectralLayout spectral_layout(const SparseGraph& graph, std::span<const float> data, std::size_t d,
+                               int dim, Rng& rng, int jobs);
 
 }  // namespace uadscope::umap

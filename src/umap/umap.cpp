@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cmath>
+#include <ctime>
 #include <limits>
 
 #include <fmt/format.h>
@@ -27,8 +27,12 @@ constexpr double init_max_coordinate = 10.0;
 // The layout starts from coordinates scaled to [0, layout_start_range] per dimension.
 constexpr float layout_start_range = 10.0f;
 // Independent random streams, forked from the seed.
-enum Stream : std::uint64_t { spectral_stream = 1, init_stream = 2, layout_stream = 3,
-                              transform_stream = 4 };
+enum Stream : std::uint64_t {
+    spectral_stream = 1,
+    init_stream = 2,
+    layout_stream = 3,
+    transform_stream = 4
+};
 
 // Wall and process CPU time of a step, for the log lines that time each step (CPU time
 // tells the cost apart from waiting on a shared machine).
@@ -58,8 +62,8 @@ void warn(UmapModel& model, std::string message) {
 
 void check_data(std::span<const float> data, std::size_t n, std::size_t d, const char* what) {
     if (d == 0) {
-        throw Error(fmt::format("{}: the dimension d is 0; each row needs at least one value",
-                                what));
+        throw Error(
+            fmt::format("{}: the dimension d is 0; each row needs at least one value", what));
     }
     if (data.size() != n * d) {
         throw Error(fmt::format("{}: {} values do not form {} rows of {} columns", what,
@@ -69,9 +73,8 @@ void check_data(std::span<const float> data, std::size_t n, std::size_t d, const
 
 // umap-learn's noisy_scale_coords followed by the scaling of each dimension to
 // [0, layout_start_range] in simplicial_set_embedding.
-std::vector<float> scale_initial_coordinates(const std::vector<double>& coordinates,
-                                             std::size_t n, std::size_t dim, bool add_noise,
-                                             Rng& rng) {
+std::vector<float> scale_initial_coordinates(const std::vector<double>& coordinates, std::size_t n,
+                                             std::size_t dim, bool add_noise, Rng& rng) {
     std::vector<float> result(coordinates.size());
     double largest = 0.0;
     for (const double value : coordinates) {
@@ -118,8 +121,9 @@ InitMethod parse_init_method(const std::string& name) {
 
 void validate_options(const UmapOptions& options) {
     if (options.n_neighbors < 2 || options.n_neighbors > 1000) {
-        throw Error(fmt::format("invalid UMAP n_neighbors {}: use a value in [2, 1000] (default {})",
-                                options.n_neighbors, default_n_neighbors));
+        throw Error(
+            fmt::format("invalid UMAP n_neighbors {}: use a value in [2, 1000] (default {})",
+                        options.n_neighbors, default_n_neighbors));
     }
     if (options.n_components < 1 || options.n_components > 16) {
         throw Error(fmt::format("invalid UMAP n_components {}: use a value in [1, 16] (default {})",
@@ -130,9 +134,9 @@ void validate_options(const UmapOptions& options) {
                                 options.spread, default_spread));
     }
     if (!(options.min_dist >= 0.0f) || options.min_dist > options.spread) {
-        throw Error(fmt::format(
-            "invalid UMAP min_dist {}: use a value in [0, spread = {}] (default {})",
-            options.min_dist, options.spread, default_min_dist));
+        throw Error(
+            fmt::format("invalid UMAP min_dist {}: use a value in [0, spread = {}] (default {})",
+                        options.min_dist, options.spread, default_min_dist));
     }
     if (options.n_epochs < 0 || options.n_epochs > 100000) {
         throw Error(fmt::format(
@@ -150,23 +154,21 @@ void validate_options(const UmapOptions& options) {
             options.negative_sample_rate, default_negative_sample_rate));
     }
     if (!(options.local_connectivity >= 0.0f) || !std::isfinite(options.local_connectivity)) {
-        throw Error(fmt::format(
-            "invalid UMAP local_connectivity {}: use a value >= 0 (default {})",
-            options.local_connectivity, default_local_connectivity));
+        throw Error(fmt::format("invalid UMAP local_connectivity {}: use a value >= 0 (default {})",
+                                options.local_connectivity, default_local_connectivity));
     }
     if (!(options.set_op_mix_ratio >= 0.0f && options.set_op_mix_ratio <= 1.0f)) {
-        throw Error(fmt::format(
-            "invalid UMAP set_op_mix_ratio {}: use a value in [0, 1] (default {})",
-            options.set_op_mix_ratio, default_set_op_mix_ratio));
+        throw Error(
+            fmt::format("invalid UMAP set_op_mix_ratio {}: use a value in [0, 1] (default {})",
+                        options.set_op_mix_ratio, default_set_op_mix_ratio));
     }
     if (!(options.repulsion_strength >= 0.0f) || !std::isfinite(options.repulsion_strength)) {
-        throw Error(fmt::format(
-            "invalid UMAP repulsion_strength {}: use a value >= 0 (default {})",
-            options.repulsion_strength, default_repulsion_strength));
+        throw Error(fmt::format("invalid UMAP repulsion_strength {}: use a value >= 0 (default {})",
+                                options.repulsion_strength, default_repulsion_strength));
     }
     const bool fitted_curve = options.a == 0.0 && options.b == 0.0;
-    const bool given_curve = options.a > 0.0 && options.b > 0.0 && std::isfinite(options.a) &&
-                             std::isfinite(options.b);
+    const bool given_curve =
+        options.a > 0.0 && options.b > 0.0 && std::isfinite(options.a) && std::isfinite(options.b);
     if (!fitted_curve && !given_curve) {
         throw Error(fmt::format(
             "invalid UMAP a = {}, b = {}: set both to positive values, or both to 0 to fit them "
@@ -227,9 +229,10 @@ UmapModel fit(std::span<const float> data, std::size_t n, std::size_t d,
 
     // Fuzzy simplicial set, without the edges too weak to be sampled.
     const SparseGraph fuzzy =
-        fuzzy_simplicial_set(model.knn, static_cast<float>(n_neighbors),
-                             options.local_connectivity, options.set_op_mix_ratio, jobs);
-    const int default_epochs = n <= small_data_max_rows ? default_epochs_small : default_epochs_large;
+        fuzzy_simplicial_set(model.knn, static_cast<float>(n_neighbors), options.local_connectivity,
+                             options.set_op_mix_ratio, jobs);
+    const int default_epochs =
+        n <= small_data_max_rows ? default_epochs_small : default_epochs_large;
     model.n_epochs_used = options.n_epochs > 0 ? options.n_epochs : default_epochs;
     const int prune_epochs = model.n_epochs_used > 10 ? model.n_epochs_used : default_epochs;
     const SparseGraph graph = drop_weak_edges(fuzzy, prune_epochs);
@@ -252,8 +255,9 @@ UmapModel fit(std::span<const float> data, std::size_t n, std::size_t d,
         }
         if (layout.random_fallback) {
             model.init_used = InitMethod::random;
-            warn(model, "spectral initialisation failed (the eigensolver did not converge); "
-                        "starting from random positions instead");
+            warn(model,
+                 "spectral initialisation failed (the eigensolver did not converge); "
+                 "starting from random positions instead");
         }
         initial = std::move(layout.coordinates);
         add_noise = true;
@@ -295,8 +299,9 @@ UmapModel fit(std::span<const float> data, std::size_t n, std::size_t d,
 TransformResult transform(const UmapModel& model, std::span<const float> data, std::size_t n_new,
                           const neighbors::RowLabel& row_label) {
     if (!model.index) {
-        throw Error("UMAP transform: the model kept no kNN index; fit with keep_index = true to "
-                    "transform new rows");
+        throw Error(
+            "UMAP transform: the model kept no kNN index; fit with keep_index = true to "
+            "transform new rows");
     }
     if (data.size() != n_new * model.d) {
         throw Error(fmt::format(
@@ -318,9 +323,9 @@ TransformResult transform(const UmapModel& model, std::span<const float> data, s
     const int k = std::min<int>(model.n_neighbors_used, static_cast<int>(model.n));
     result.knn = model.index->query(data, n_new, k);
     const auto k_size = static_cast<std::size_t>(k);
-    const SmoothKnnResult smooth = smooth_knn_distances(
-        result.knn.distances, n_new, k_size, static_cast<float>(k),
-        std::max(0.0f, options.local_connectivity - 1.0f), false, jobs);
+    const SmoothKnnResult smooth =
+        smooth_knn_distances(result.knn.distances, n_new, k_size, static_cast<float>(k),
+                             std::max(0.0f, options.local_connectivity - 1.0f), false, jobs);
     SparseGraph graph;
     graph.n_rows = n_new;
     graph.n_cols = model.n;
@@ -330,7 +335,8 @@ TransformResult transform(const UmapModel& model, std::span<const float> data, s
         const auto indices = result.knn.row_indices(i);
         const auto distances = result.knn.row_distances(i);
         for (std::size_t j = 0; j < k_size; ++j) {
-            const float weight = membership_strength(distances[j], smooth.rhos[i], smooth.sigmas[i]);
+            const float weight =
+                membership_strength(distances[j], smooth.rhos[i], smooth.sigmas[i]);
             if (weight > 0.0f) {
                 row.emplace_back(indices[j], weight);
             }
@@ -383,10 +389,10 @@ TransformResult transform(const UmapModel& model, std::span<const float> data, s
     }
 
     // SGD of the new points against a copy of the fitted embedding, which stays unchanged.
-    int n_epochs = options.n_epochs > 0 ? options.n_epochs / 3
-                                        : (n_new <= small_data_max_rows
-                                               ? default_transform_epochs_small
-                                               : default_transform_epochs_large);
+    int n_epochs = options.n_epochs > 0
+                       ? options.n_epochs / 3
+                       : (n_new <= small_data_max_rows ? default_transform_epochs_small
+                                                       : default_transform_epochs_large);
     n_epochs = std::max(n_epochs, 1);
     const LayoutEdges edges = make_layout_edges(drop_weak_edges(graph, n_epochs));
     std::vector<float> fitted = model.embedding;

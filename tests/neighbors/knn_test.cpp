@@ -134,8 +134,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, ExactKnn,
                          testing::Values(KnnCase{2, 3, 1, 0, 1}, KnnCase{10, 1, 9, 0, 1},
                                          KnnCase{100, 8, 15, 30, 1}, KnnCase{100, 8, 15, 30, 2},
                                          KnnCase{300, 17, 5, 0, 2}, KnnCase{700, 64, 15, 0, 2},
-                                         KnnCase{600, 5, 10, 600, 2},
-                                         KnnCase{3000, 33, 15, 40, 2}),
+                                         KnnCase{600, 5, 10, 600, 2}, KnnCase{3000, 33, 15, 40, 2}),
                          case_name);
 
 class HnswKnn : public testing::TestWithParam<KnnCase> {};

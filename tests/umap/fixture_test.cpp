@@ -81,11 +81,11 @@ TEST_P(UmapFixture, QualityMatchesUmapLearn) {
     EXPECT_EQ(quality.rows, fixture.at("metric_rows").get<std::size_t>());
     const double reference_trustworthiness = fixture.at("trustworthiness_mean");
     const double reference_preservation = fixture.at("knn_preservation_mean");
-    spdlog::info("{}: uadscope trustworthiness {:.4f}, kNN preservation {:.4f} (umap-learn "
-                 "{:.4f}, {:.4f}); fit {:.1f} s on {} threads",
-                 GetParam(), quality.trustworthiness, quality.knn_preservation,
-                 reference_trustworthiness, reference_preservation, fit_seconds,
-                 model.options.jobs);
+    spdlog::info(
+        "{}: uadscope trustworthiness {:.4f}, kNN preservation {:.4f} (umap-learn "
+        "{:.4f}, {:.4f}); fit {:.1f} s on {} threads",
+        GetParam(), quality.trustworthiness, quality.knn_preservation, reference_trustworthiness,
+        reference_preservation, fit_seconds, model.options.jobs);
     EXPECT_GE(quality.trustworthiness, reference_trustworthiness - quality_tolerance);
     EXPECT_GE(quality.knn_preservation, reference_preservation - quality_tolerance);
 }

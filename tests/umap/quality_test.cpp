@@ -63,10 +63,13 @@ TEST(MapQuality, MatchesScikitLearnTrustworthiness) {
         "import numpy as np\n"
         "from sklearn.manifold import trustworthiness\n"
         "from sklearn.neighbors import NearestNeighbors\n"
-        "x = np.fromfile(\"" + (folder / "x.bin").string() + "\", dtype=np.float32).reshape(" +
-        std::to_string(n) + ", " + std::to_string(d) + ")\n"
-        "e = np.fromfile(\"" + (folder / "e.bin").string() + "\", dtype=np.float32).reshape(" +
-        std::to_string(n) + ", 2)\n"
+        "x = np.fromfile(\"" +
+        (folder / "x.bin").string() + "\", dtype=np.float32).reshape(" + std::to_string(n) + ", " +
+        std::to_string(d) +
+        ")\n"
+        "e = np.fromfile(\"" +
+        (folder / "e.bin").string() + "\", dtype=np.float32).reshape(" + std::to_string(n) +
+        ", 2)\n"
         "a = NearestNeighbors(n_neighbors=15).fit(x).kneighbors(return_distance=False)\n"
         "b = NearestNeighbors(n_neighbors=15).fit(e).kneighbors(return_distance=False)\n"
         "p = np.mean([len(set(u) & set(v)) / 15 for u, v in zip(a, b)])\n"
@@ -78,9 +81,9 @@ TEST(MapQuality, MatchesScikitLearnTrustworthiness) {
     }
     double expected_trustworthiness = 0.0;
     double expected_preservation = 0.0;
-    ASSERT_EQ(std::sscanf(output.c_str(), "%lf %lf", &expected_trustworthiness,
-                          &expected_preservation),
-              2)
+    ASSERT_EQ(
+        std::sscanf(output.c_str(), "%lf %lf", &expected_trustworthiness, &expected_preservation),
+        2)
         << output;
 
     const MapQuality quality = map_quality(data, n, d, embedding, 2, 15, 2);
@@ -127,7 +130,8 @@ TEST(MapQuality, SubsamplesEveryStepThRow) {
     std::vector<float> every_third_data;
     std::vector<float> every_third_embedding;
     for (std::size_t i = 0; i < n; i += 3) {
-        every_third_data.insert(every_third_data.end(), data.begin() + 3 * i, data.begin() + 3 * i + 3);
+        every_third_data.insert(every_third_data.end(), data.begin() + 3 * i,
+                                data.begin() + 3 * i + 3);
         every_third_embedding.insert(every_third_embedding.end(), embedding.begin() + 2 * i,
                                      embedding.begin() + 2 * i + 2);
     }

@@ -43,8 +43,10 @@ TEST(FindAbParams, MatchesScipyCurveFit) {
         const CurveParameters fitted = find_ab_params(c.spread, c.min_dist);
         // Both fits converge to the same least-squares minimum; MINPACK stops at a relative
         // tolerance of about 1.5e-8 on the parameters.
-        EXPECT_NEAR(fitted.a, c.a, 1e-5 * c.a) << "spread " << c.spread << " min_dist " << c.min_dist;
-        EXPECT_NEAR(fitted.b, c.b, 1e-5 * c.b) << "spread " << c.spread << " min_dist " << c.min_dist;
+        EXPECT_NEAR(fitted.a, c.a, 1e-5 * c.a)
+            << "spread " << c.spread << " min_dist " << c.min_dist;
+        EXPECT_NEAR(fitted.b, c.b, 1e-5 * c.b)
+            << "spread " << c.spread << " min_dist " << c.min_dist;
     }
 }
 
@@ -185,10 +187,14 @@ SparseGraph grid_graph(std::size_t side) {
     for (std::size_t r = 0; r < side; ++r) {
         for (std::size_t c = 0; c < side; ++c) {
             std::vector<std::size_t> neighbours;
-            if (r > 0) neighbours.push_back((r - 1) * side + c);
-            if (c > 0) neighbours.push_back(r * side + c - 1);
-            if (c + 1 < side) neighbours.push_back(r * side + c + 1);
-            if (r + 1 < side) neighbours.push_back((r + 1) * side + c);
+            if (r > 0)
+                neighbours.push_back((r - 1) * side + c);
+            if (c > 0)
+                neighbours.push_back(r * side + c - 1);
+            if (c + 1 < side)
+                neighbours.push_back(r * side + c + 1);
+            if (r + 1 < side)
+                neighbours.push_back((r + 1) * side + c);
             for (const std::size_t j : neighbours) {
                 graph.columns.push_back(static_cast<std::int32_t>(j));
                 graph.weights.push_back(1.0f);

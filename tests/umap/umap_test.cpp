@@ -26,10 +26,9 @@ void expect_finite(const std::vector<float>& values) {
 }
 
 bool has_warning_containing(const UmapModel& model, const std::string& text) {
-    return std::any_of(model.warnings.begin(), model.warnings.end(),
-                       [&](const std::string& warning) {
-                           return warning.find(text) != std::string::npos;
-                       });
+    return std::any_of(
+        model.warnings.begin(), model.warnings.end(),
+        [&](const std::string& warning) { return warning.find(text) != std::string::npos; });
 }
 
 UmapOptions quick_options() {
@@ -254,8 +253,7 @@ TEST(UmapTransform, KeepsFittedEmbeddingAndPlacesNearNeighbours) {
     for (std::size_t i = 0; i < n_new; ++i) {
         sources[i] = static_cast<std::size_t>(rng.uniform_int(n));
         for (std::size_t j = 0; j < d; ++j) {
-            queries[i * d + j] =
-                data[sources[i] * d + j] + static_cast<float>(0.05 * rng.normal());
+            queries[i * d + j] = data[sources[i] * d + j] + static_cast<float>(0.05 * rng.normal());
         }
     }
     const TransformResult result = transform(model, queries, n_new);
