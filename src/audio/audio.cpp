@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 
+#include "audio/sample_summary.h"
 #include "audio/sound_file.h"
 #include "core/error.h"
 
@@ -22,7 +22,7 @@ constexpr int max_sample_rate = 384000;
 // Throws when a float file contains NaN or infinity, which would make every feature NaN.
 void check_finite(const std::filesystem::path& path, std::span<const float> samples) {
     // value * 0 is NaN exactly when value is not finite. Eight independent lanes let the
-    // compiler vectorise this scan, which runs on every sample of every file.
+    // compiler vectorise this scan.
     std::array<float, 8> lanes{};
     std::size_t i = 0;
     for (; i + 8 <= samples.size(); i += 8) {
@@ -42,16 +42,6 @@ void check_finite(const std::filesystem::path& path, std::span<const float> samp
         throw Error(fmt::format("{}: sample {} is {}; the file is corrupt or not audio",
                                 path.string(), bad - samples.begin(), *bad));
     }
-}
-
-// True when every sample is +0 or -0. The sign bit is masked so that -0 counts as zero, and
-// the integer OR vectorises.
-bool is_digital_silence(std::span<const float> samples) {
-    std::uint32_t bits = 0;
-    for (const float value : samples) {
-        bits |= std::bit_cast<std::uint32_t>(value) & 0x7fffffffU;
-    }
-    return bits == 0;
 }
 
 }  // namespace
@@ -132,22 +122,75 @@ DecodedAudio read_audio_span(const std::filesystem::path& path, double start_s, 
 
 std::vector<float> load_audio(const std::filesystem::path& path, const LoadOptions& options) {
     options.validate();
-    auto decoded = read_audio(path);
-    if (decoded.samples.empty()) {
+    std::vector<float> samples;
+    SampleSummary summary;
+    int sample_rate = 0;
+    {
+        SoundFile file(path);
+        sample_rate = file.sample_rate();
+        if (sample_rate < min_sample_rate || sample_rate > max_sample_rate) {
+            throw Error(fmt::format(
+                "{}: the header declares {} Hz, outside the {} to {} Hz uadscope reads; the "
+                "header is probably damaged, so repair or remove the file",
+                path.string(), sample_rate, min_sample_rate, max_sample_rate));
+        }
+        samples.reserve(static_cast<std::size_t>(std::max<std::int64_t>(file.frames(), 0)));
+        file.read_mono(std::numeric_limits<std::int64_t>::max(), samples, &summary);
+    }
+    if (samples.empty()) {
         throw Error(fmt::format("{}: the audio file has no samples", path.string()));
     }
-    std::vector<float> samples =
-        decoded.sample_rate == options.sample_rate
-            ? std::move(decoded.samples)
-            : resample(decoded.samples, decoded.sample_rate, options.sample_rate);
-    const bool silent = is_digital_silence(samples);
+    if (sample_rate != options.sample_rate) {
+        check_finite(path, samples);
+        samples = resample(samples, sample_rate, options.sample_rate);
+        summary = summarize(samples);
+        if (!std::isfinite(summary.sum)) {
+            throw Error(fmt::format(
+                "{}: resampling from {} Hz to {} Hz gave samples that are not finite; the "
+                "file's samples are too large, so scale them down",
+                path.string(), sample_rate, options.sample_rate));
+        }
+    } else if (!summary.known) {
+        // A NaN or infinite sample makes the sum non-finite, and check_finite() then throws
+        // naming the sample.
+        summary = summarize(samples);
+        if (!std::isfinite(summary.sum)) {
+            check_finite(path, samples);
+        }
+    }
+
+    const bool silent = summary.minimum == 0 && summary.maximum == 0;
     if (silent) {
         spdlog::warn("{}: digital silence (every sample is zero); kept as zeros", path.string());
     }
-    if (options.remove_mean) {
-        remove_mean(samples);
+    // The same mean as remove_mean(): the sum in double over the sample count, rounded to float.
+    const float mean = options.remove_mean
+                           ? static_cast<float>(summary.sum / static_cast<double>(samples.size()))
+                           : 0.0f;
+    float divisor = 1.0f;
+    bool normalised = true;
+    switch (options.normalization) {
+        case Normalization::none:
+            break;
+        case Normalization::absmax: {
+            // Rounding is monotonic, so the largest |sample - mean| in float is reached at the
+            // smallest or the largest sample. This is the divisor that normalize() finds after
+            // remove_mean(), without a pass over the samples.
+            const float peak =
+                std::max(std::fabs(summary.maximum - mean), std::fabs(summary.minimum - mean));
+            normalised = peak != 0;
+            divisor = normalised ? peak : 1.0f;
+            break;
+        }
+        case Normalization::std:
+            subtract_and_divide(samples, mean, 1.0f);
+            normalised = normalize(samples, Normalization::std);
+            break;
     }
-    if (!normalize(samples, options.normalization) && !silent) {
+    if (options.normalization != Normalization::std) {
+        subtract_and_divide(samples, mean, divisor);
+    }
+    if (!normalised && !silent) {
         spdlog::warn(
             "{}: constant signal, so {} normalisation would divide by zero; left "
             "unnormalised",

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "audio/audio.h"
+#include "audio/sample_summary.h"
 #include "audio/target_clones.h"
 
 namespace uadscope::audio {
@@ -57,6 +58,65 @@ double standard_deviation(std::span<const float> samples) {
 }
 
 }  // namespace
+
+UADSCOPE_TARGET_CLONES SampleSummary summarize(std::span<const float> samples) {
+    // The sum uses the four partial sums of sum_of() in the same order, so that the mean has the
+    // same bits as remove_mean() computes. The extrema ride along in the same loop, eight
+    // independent lanes so that the compiler vectorises them.
+    std::array<double, 4> sums{};
+    std::array<float, 8> minima{};
+    std::array<float, 8> maxima{};
+    minima.fill(samples.empty() ? 0.0f : samples[0]);
+    maxima.fill(samples.empty() ? 0.0f : samples[0]);
+
+    std::size_t i = 0;
+    for (; i + 8 <= samples.size(); i += 8) {
+        for (std::size_t j = 0; j < 4; ++j) {
+            sums[j] += samples[i + j];
+        }
+        for (std::size_t j = 0; j < 4; ++j) {
+            sums[j] += samples[i + 4 + j];
+        }
+        for (std::size_t j = 0; j < 8; ++j) {
+            minima[j] = std::min(minima[j], samples[i + j]);
+            maxima[j] = std::max(maxima[j], samples[i + j]);
+        }
+    }
+    for (; i + 4 <= samples.size(); i += 4) {
+        for (std::size_t j = 0; j < 4; ++j) {
+            sums[j] += samples[i + j];
+            minima[j] = std::min(minima[j], samples[i + j]);
+            maxima[j] = std::max(maxima[j], samples[i + j]);
+        }
+    }
+    for (; i < samples.size(); ++i) {
+        sums[0] += samples[i];
+        minima[0] = std::min(minima[0], samples[i]);
+        maxima[0] = std::max(maxima[0], samples[i]);
+    }
+
+    SampleSummary summary;
+    summary.known = true;
+    summary.sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+    summary.minimum = *std::min_element(minima.begin(), minima.end());
+    summary.maximum = *std::max_element(maxima.begin(), maxima.end());
+    return summary;
+}
+
+UADSCOPE_TARGET_CLONES void subtract_and_divide(std::span<float> samples, float mean,
+                                                float divisor) {
+    if (divisor == 1.0f) {
+        if (mean != 0.0f) {
+            for (float& value : samples) {
+                value -= mean;
+            }
+        }
+        return;
+    }
+    for (float& value : samples) {
+        value = (value - mean) / divisor;
+    }
+}
 
 UADSCOPE_TARGET_CLONES void remove_mean(std::span<float> samples) {
     if (samples.empty()) {

@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include "audio/riff_check.h"
+#include "audio/target_clones.h"
 #include "core/error.h"
 
 namespace uadscope::audio {
@@ -22,7 +25,6 @@ struct SoundFile::State {
     sf_count_t position = 0;  // virtual-IO read position in the corrected view
     SNDFILE* sndfile = nullptr;
     SF_INFO info{};
-    std::vector<float> interleaved;  // reused decode buffer
 
     ~State() {
         if (sndfile != nullptr) {
@@ -97,6 +99,96 @@ sf_count_t virtual_tell(void* user_data) {
     return state_of(user_data).position;
 }
 
+// Samples (all channels) decoded per libsndfile call; the decode buffers below hold this many.
+constexpr std::int64_t decode_buffer_samples = std::int64_t{1} << 18;
+
+// Decode buffers reused by every file that a thread reads, so that a file costs no allocation
+// and no page faults for them (at most 1.5 MiB per thread).
+thread_local std::vector<std::int16_t> pcm16_buffer;
+thread_local std::vector<float> float_buffer;
+
+// Integer totals over the channel sums of 16-bit frames.
+struct Pcm16Totals {
+    std::int64_t sum = 0;
+    std::int32_t minimum = std::numeric_limits<std::int32_t>::max();
+    std::int32_t maximum = std::numeric_limits<std::int32_t>::min();
+};
+
+// Writes the means of `frames` interleaved 16-bit frames to `mono` and adds their channel sums
+// to `totals`. Channels > 0 fixes the channel count at compile time, 0 reads `channels`.
+//
+// The means have the same bits as libsndfile's float decoding (sample * 2^-15 in float)
+// followed by a mean in double. That sum of the channels is exact in double, so it equals the
+// integer sum times 2^-15, and one division by the channel count rounds it to float. For a
+// power-of-two count up to 256 the division is an exact multiplication in float.
+template <int Channels>
+[[gnu::always_inline]] inline void mix_pcm16_frames(const std::int16_t* __restrict interleaved,
+                                                    std::int64_t frames, int channels,
+                                                    float* __restrict mono, Pcm16Totals& totals) {
+    const int count = Channels > 0 ? Channels : channels;
+    const bool exact = std::has_single_bit(static_cast<unsigned>(count)) && count <= 256;
+    const float scale = 0x1p-15f / static_cast<float>(count);
+    // Sums of up to 2^15 / count channel sums (each at most 2^15 * count in magnitude) fit in
+    // int32, which vectorises better than int64.
+    const std::int64_t chunk = std::max(1, 32768 / count);
+    std::int32_t minimum = totals.minimum;
+    std::int32_t maximum = totals.maximum;
+    for (std::int64_t first = 0; first < frames; first += chunk) {
+        const std::int64_t last = std::min(frames, first + chunk);
+        std::int32_t sum = 0;
+        for (std::int64_t i = first; i < last; ++i) {
+            std::int32_t frame_sum = 0;
+            for (int c = 0; c < count; ++c) {
+                frame_sum += interleaved[i * count + c];
+            }
+            sum += frame_sum;
+            minimum = std::min(minimum, frame_sum);
+            maximum = std::max(maximum, frame_sum);
+            mono[i] = exact ? static_cast<float>(frame_sum) * scale
+                            : static_cast<float>(static_cast<double>(frame_sum) * 0x1p-15 / count);
+        }
+        totals.sum += sum;
+    }
+    totals.minimum = minimum;
+    totals.maximum = maximum;
+}
+
+UADSCOPE_TARGET_CLONES void mix_pcm16(const std::int16_t* interleaved, std::int64_t frames,
+                                      int channels, float* mono, Pcm16Totals& totals) {
+    switch (channels) {
+        case 1:
+            mix_pcm16_frames<1>(interleaved, frames, channels, mono, totals);
+            break;
+        case 2:
+            mix_pcm16_frames<2>(interleaved, frames, channels, mono, totals);
+            break;
+        case 8:
+            mix_pcm16_frames<8>(interleaved, frames, channels, mono, totals);
+            break;
+        default:
+            mix_pcm16_frames<0>(interleaved, frames, channels, mono, totals);
+            break;
+    }
+}
+
+// Writes the means of `frames` interleaved float frames to `mono`. The sum in double and one
+// rounding keep each mean as close to exact as float allows, independent of the channel count.
+UADSCOPE_TARGET_CLONES void mix_float(const float* __restrict interleaved, std::int64_t frames,
+                                      int channels, float* __restrict mono) {
+    if (channels == 1) {
+        std::copy(interleaved, interleaved + frames, mono);
+        return;
+    }
+    for (std::int64_t i = 0; i < frames; ++i) {
+        const float* frame = interleaved + i * channels;
+        double sum = 0;
+        for (int c = 0; c < channels; ++c) {
+            sum += frame[c];
+        }
+        mono[i] = static_cast<float>(sum / channels);
+    }
+}
+
 // libsndfile's name of a major format or subtype value, e.g. "FLAC (Free Lossless Audio Codec)".
 std::string format_name(int format) {
     SF_FORMAT_INFO info{};
@@ -164,38 +256,59 @@ void SoundFile::seek(std::int64_t frame) {
     }
 }
 
-std::int64_t SoundFile::read_mono(std::int64_t count, std::vector<float>& mono) {
+std::int64_t SoundFile::read_mono(std::int64_t count, std::vector<float>& mono,
+                                  SampleSummary* summary) {
     auto& state = *state_;
     const int channels = state.info.channels;
-    constexpr std::int64_t block_frames = 8192;
+    // Blocks of at most decode_buffer_samples samples (all channels), so that a 10 s mono clip
+    // at 16 kHz is decoded in one call.
+    const std::int64_t block_frames = std::max<std::int64_t>(1, decode_buffer_samples / channels);
+    const bool pcm16 = (state.info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_PCM_16;
+    Pcm16Totals totals;
     std::int64_t total = 0;
     while (total < count) {
         const std::int64_t block = std::min(block_frames, count - total);
-        state.interleaved.resize(static_cast<std::size_t>(block * channels));
-        const sf_count_t got = sf_readf_float(state.sndfile, state.interleaved.data(), block);
-        if (got > 0) {
-            if (channels == 1) {
-                mono.insert(mono.end(), state.interleaved.begin(), state.interleaved.begin() + got);
-            } else {
-                // The sum in double and one rounding keep the mean as close to exact as float
-                // allows, independent of the channel count.
-                const float* frame = state.interleaved.data();
-                for (sf_count_t i = 0; i < got; ++i, frame += channels) {
-                    double sum = 0;
-                    for (int c = 0; c < channels; ++c) {
-                        sum += frame[c];
-                    }
-                    mono.push_back(static_cast<float>(sum / channels));
-                }
+        const auto samples = static_cast<std::size_t>(block * channels);
+        const std::size_t first = mono.size();
+        sf_count_t got = 0;
+        if (pcm16) {
+            pcm16_buffer.resize(std::max(pcm16_buffer.size(), samples));
+            got = sf_readf_short(state.sndfile, pcm16_buffer.data(), block);
+            if (got > 0) {
+                mono.resize(first + static_cast<std::size_t>(got));
+                mix_pcm16(pcm16_buffer.data(), got, channels, mono.data() + first, totals);
             }
-            total += got;
+        } else {
+            float_buffer.resize(std::max(float_buffer.size(), samples));
+            got = sf_readf_float(state.sndfile, float_buffer.data(), block);
+            if (got > 0) {
+                mono.resize(first + static_cast<std::size_t>(got));
+                mix_float(float_buffer.data(), got, channels, mono.data() + first);
+            }
         }
+        total += std::max<sf_count_t>(got, 0);
         if (got < block) {
             if (sf_error(state.sndfile) != SF_ERR_NO_ERROR) {
                 throw Error(fmt::format("{}: decoding failed after {} frames: {}",
                                         state.path.string(), total, sf_strerror(state.sndfile)));
             }
             break;
+        }
+    }
+
+    if (summary != nullptr) {
+        *summary = SampleSummary{};
+        // The channel means are exact in float when the channel count is a power of two up to
+        // 256 (a sum of 256 16-bit samples has 24 bits), and then the integer sum is the exact
+        // sum of the means. 2^29 frames keep that sum below 2^53, exact in double.
+        const bool exact = pcm16 && std::has_single_bit(static_cast<unsigned>(channels)) &&
+                           channels <= 256 && total < (std::int64_t{1} << 29);
+        if (exact && total > 0) {
+            const double scale = 0x1p-15 / channels;
+            summary->known = true;
+            summary->sum = static_cast<double>(totals.sum) * scale;
+            summary->minimum = static_cast<float>(totals.minimum * scale);
+            summary->maximum = static_cast<float>(totals.maximum * scale);
         }
     }
     return total;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "audio/sample_summary.h"
+
 namespace uadscope::audio {
 
 class SoundFile {
@@ -33,8 +35,12 @@ class SoundFile {
 
     // Decodes up to `count` frames from the read position, appends their channel means to
     // `mono` and returns the number of frames appended (fewer at the end of the file).
+    // When `summary` is not null, it receives the sum and range of the appended samples. They
+    // are gathered exactly only for 16-bit PCM with a power-of-two channel count up to 256,
+    // where every channel mean is exact in float. For other files summary->known is false.
     // Throws Error naming the file on a decoding error.
-    std::int64_t read_mono(std::int64_t count, std::vector<float>& mono);
+    std::int64_t read_mono(std::int64_t count, std::vector<float>& mono,
+                           SampleSummary* summary = nullptr);
 
     // Opaque decoder state; public only so that libsndfile's virtual-IO callbacks can use it.
     struct State;

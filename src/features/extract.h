@@ -64,7 +64,9 @@ class FeatureExtractor {
     SpectrogramOptions options_;
     PowerSpectrogram spectrogram_;
     MelFilterBank mel_bank_;
-    std::vector<float> power_;  // reused [frames, bins] buffer
+    // Reused buffers for one block of frames of compute(): [frames, bins] and [frames, n_mels].
+    std::vector<float> block_power_;
+    std::vector<float> block_mel_;
 };
 
 }  // namespace uadscope::features

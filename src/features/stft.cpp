@@ -104,18 +104,26 @@ PowerSpectrogram::PowerSpectrogram(int n_fft, int hop_length)
 PowerSpectrogram::~PowerSpectrogram() = default;
 
 void PowerSpectrogram::compute(std::span<const float> samples, std::vector<float>& power) {
+    const std::int64_t frames = frame_count(static_cast<std::int64_t>(samples.size()), hop_length_);
+    power.resize(static_cast<std::size_t>(frames) * static_cast<std::size_t>(bins_));
+    compute_frames(samples, 0, frames, power);
+}
+
+void PowerSpectrogram::compute_frames(std::span<const float> samples, std::int64_t first_frame,
+                                      std::int64_t count, std::span<float> power) {
     const auto length = static_cast<std::int64_t>(samples.size());
-    const std::int64_t frames = frame_count(length, hop_length_);
     const auto bins = static_cast<std::size_t>(bins_);
-    power.resize(static_cast<std::size_t>(frames) * bins);
+    UADSCOPE_ASSERT(first_frame >= 0 && count >= 0 &&
+                    first_frame + count <= frame_count(length, hop_length_));
+    UADSCOPE_ASSERT(power.size() >= static_cast<std::size_t>(count) * bins);
 
     float* input = plan_->input;
     const fftwf_complex* output = plan_->output;
     const std::int64_t half = n_fft_ / 2;
-    for (std::int64_t t = 0; t < frames; ++t) {
+    for (std::int64_t i = 0; i < count; ++i) {
         // Frame t covers samples [t * hop - n_fft / 2, t * hop + n_fft / 2). Samples outside
         // the signal are the zeros of the centre padding.
-        const std::int64_t start = t * hop_length_ - half;
+        const std::int64_t start = (first_frame + i) * hop_length_ - half;
         const std::int64_t first = std::max<std::int64_t>(0, -start);
         const std::int64_t last = std::min<std::int64_t>(n_fft_, length - start);
         std::fill(input, input + first, 0.0f);
@@ -126,7 +134,7 @@ void PowerSpectrogram::compute(std::span<const float> samples, std::vector<float
         std::fill(input + std::max(first, last), input + n_fft_, 0.0f);
 
         fftwf_execute_dft(plan_->plan, reinterpret_cast<fftwf_complex*>(input), plan_->output);
-        split_power(output, power.data() + static_cast<std::size_t>(t) * bins);
+        split_power(output, power.data() + static_cast<std::size_t>(i) * bins);
     }
 }
 

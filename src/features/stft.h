@@ -39,6 +39,13 @@ class PowerSpectrogram {
     // resizing it. The FFT runs in float.
     void compute(std::span<const float> samples, std::vector<float>& power);
 
+    // Writes |STFT|^2 of frames [first_frame, first_frame + count) of `samples` to `power`,
+    // row-major [count, bins()], with the same bits as compute(). Lets a caller process a few
+    // frames at a time while they are in cache. The frames must lie within
+    // frame_count(samples.size()).
+    void compute_frames(std::span<const float> samples, std::int64_t first_frame,
+                        std::int64_t count, std::span<float> power);
+
   private:
     // Writes |X[k]|^2 for k = 0 .. n_fft / 2 to `row` from the half-length complex FFT output
     // (fftwf_complex[n_fft / 2]).

@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "audio/audio.h"
+#include "audio/sample_summary.h"
 #include "audio/wav_writer.h"
 #include "common/paths.h"
 #include "core/error.h"
+#include "core/random.h"
 
 namespace uadscope::audio {
 namespace {
@@ -303,6 +305,17 @@ TEST_F(AudioFiles, EmptyFileErrorNamesFile) {
         path, [&] { load_audio(path); }, "empty");
 }
 
+// A damaged header with a rate of 1 Hz would otherwise turn 1 s of audio into 16 000 s of
+// frames.
+TEST_F(AudioFiles, ImplausibleSampleRateRejectedNamingFile) {
+    for (const int rate : {1, 999, 384001}) {
+        const auto path =
+            write("rate.wav", pcm_wav(std::vector<std::int32_t>(64, 100), 1, rate, 16));
+        expect_error_naming(
+            path, [&] { load_audio(path); }, "Hz");
+    }
+}
+
 TEST_F(AudioFiles, MissingFileErrorNamesFile) {
     const auto path = dir_ / "missing.wav";
     expect_error_naming(path, [&] { load_audio(path); });
@@ -498,6 +511,174 @@ TEST_F(AudioFiles, ResampledLengthFollowsRate) {
               pcm_wav(uadscope::testing::sine_pcm(440, 44100, 44100, 0.5, 32767), 1, 44100, 16));
     const auto samples = load_audio(path);
     EXPECT_EQ(samples.size(), 16000u);  // 44100 samples, one second
+}
+
+// Random 16-bit frames around an offset, so that mean removal matters, with the largest
+// magnitude on the negative side when `negative_peak` is set and on the positive side
+// otherwise.
+std::vector<std::int32_t> offset_noise_pcm16(std::size_t frames, int channels, bool negative_peak,
+                                             std::uint64_t seed) {
+    Rng rng(seed);
+    std::vector<std::int32_t> values(frames * static_cast<std::size_t>(channels));
+    for (auto& value : values) {
+        value = 3000 + static_cast<std::int32_t>(rng.uniform_int(16001)) - 8000;
+    }
+    values[values.size() / 3] = negative_peak ? -32768 : 32767;
+    return values;
+}
+
+// load_audio() computed the slow way: decode, resample, then remove_mean() and normalize() as
+// separate passes. load_audio() gathers the sum and range while decoding instead.
+std::vector<float> load_step_by_step(const std::filesystem::path& path,
+                                     const LoadOptions& options) {
+    const auto decoded = read_audio(path);
+    std::vector<float> samples =
+        resample(decoded.samples, decoded.sample_rate, options.sample_rate);
+    if (options.remove_mean) {
+        remove_mean(samples);
+    }
+    normalize(samples, options.normalization);
+    return samples;
+}
+
+TEST_F(AudioFiles, LoadEqualsStepByStepReference) {
+    struct Case {
+        std::string name;
+        int channels;
+        int bits;
+        int sample_rate;
+        bool negative_peak;
+    };
+    // 16-bit PCM with power-of-two channel counts takes the exact integer path and the others
+    // the float path. The 22050 Hz file is resampled.
+    const std::vector<Case> cases = {
+        {"mono16", 1, 16, 16000, false},      {"mono16_negative", 1, 16, 16000, true},
+        {"stereo16", 2, 16, 16000, true},     {"three16", 3, 16, 16000, false},
+        {"four16", 4, 16, 16000, true},       {"six16", 6, 16, 16000, true},
+        {"eight16", 8, 16, 16000, false},     {"eight16_negative", 8, 16, 16000, true},
+        {"mono24", 1, 24, 16000, false},      {"stereo24", 2, 24, 16000, true},
+        {"mono16_22050", 1, 16, 22050, true},
+    };
+    std::uint64_t seed = 1;
+    for (const auto& test_case : cases) {
+        SCOPED_TRACE(test_case.name);
+        auto values = offset_noise_pcm16(4097, test_case.channels, test_case.negative_peak, ++seed);
+        if (test_case.bits == 24) {
+            for (auto& value : values) {
+                value = value * 256 + 77;
+            }
+        }
+        const auto path =
+            write(test_case.name + ".wav",
+                  pcm_wav(values, test_case.channels, test_case.sample_rate, test_case.bits));
+        for (const auto normalization :
+             {Normalization::absmax, Normalization::std, Normalization::none}) {
+            for (const bool remove_mean : {true, false}) {
+                SCOPED_TRACE(std::string(to_string(normalization)) +
+                             (remove_mean ? ", mean removed" : ", mean kept"));
+                LoadOptions options;
+                options.normalization = normalization;
+                options.remove_mean = remove_mean;
+                // Bitwise equality, because the fused passes promise the same roundings.
+                EXPECT_EQ(load_audio(path, options), load_step_by_step(path, options));
+            }
+        }
+    }
+}
+
+TEST_F(AudioFiles, LoadFloatEqualsStepByStepReference) {
+    Rng rng(17);
+    std::vector<float> values(3001);
+    for (auto& value : values) {
+        value = rng.uniform(-0.3f, 0.9f);
+    }
+    values[5] = -2.5f;
+    const auto path = write(
+        "float.wav",
+        riff_wave(
+            riff_chunk("fmt ", fmt_body(uadscope::testing::wave_format_ieee_float, 1, 16000, 32)) +
+            riff_chunk("data", float_bytes(values))));
+    for (const auto normalization :
+         {Normalization::absmax, Normalization::std, Normalization::none}) {
+        SCOPED_TRACE(std::string(to_string(normalization)));
+        LoadOptions options;
+        options.normalization = normalization;
+        EXPECT_EQ(load_audio(path, options), load_step_by_step(path, options));
+    }
+}
+
+TEST_F(AudioFiles, Pcm16MeanEqualsLibsndfileFloatMean) {
+    // The 16-bit path converts integers itself. The reference is libsndfile's float decoding
+    // and a mean in double, bit for bit, at the extremes of the range too.
+    for (const int channels : {1, 2, 3, 4, 5, 8}) {
+        SCOPED_TRACE(channels);
+        auto values =
+            offset_noise_pcm16(3000, channels, true, static_cast<std::uint64_t>(channels));
+        std::fill(values.begin(), values.begin() + channels, -32768);
+        std::fill(values.end() - channels, values.end(), 32767);
+        const auto path =
+            write("mix" + std::to_string(channels) + ".wav", pcm_wav(values, channels, 16000, 16));
+
+        SF_INFO info{};
+        SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
+        ASSERT_NE(file, nullptr);
+        std::vector<float> interleaved(values.size());
+        ASSERT_EQ(sf_readf_float(file, interleaved.data(), 3000), 3000);
+        sf_close(file);
+        std::vector<float> expected;
+        for (std::size_t i = 0; i < 3000; ++i) {
+            double sum = 0;
+            for (int c = 0; c < channels; ++c) {
+                sum += interleaved[i * static_cast<std::size_t>(channels) + c];
+            }
+            expected.push_back(static_cast<float>(sum / channels));
+        }
+        EXPECT_EQ(read_audio(path).samples, expected);
+        EXPECT_EQ(read_audio(path).samples.front(), -1.0f);
+    }
+}
+
+TEST(Summarize, MatchesSeparatePasses) {
+    Rng rng(23);
+    for (const std::size_t size : {1, 3, 4, 7, 8, 9, 1000, 1003}) {
+        SCOPED_TRACE(size);
+        std::vector<float> samples(size);
+        for (auto& value : samples) {
+            value = rng.uniform(-1.0f, 2.0f);
+        }
+        const auto summary = summarize(samples);
+        EXPECT_TRUE(summary.known);
+        EXPECT_EQ(summary.minimum, *std::min_element(samples.begin(), samples.end()));
+        EXPECT_EQ(summary.maximum, *std::max_element(samples.begin(), samples.end()));
+        // remove_mean() subtracts sum / size rounded to float, so the two means must agree.
+        std::vector<float> centred = samples;
+        remove_mean(centred);
+        const auto mean = static_cast<float>(summary.sum / static_cast<double>(size));
+        EXPECT_EQ(centred[0], samples[0] - mean);
+    }
+    std::vector<float> with_nan = {1.0f, std::numeric_limits<float>::quiet_NaN(), 2.0f};
+    EXPECT_FALSE(std::isfinite(summarize(with_nan).sum));
+    std::vector<float> with_inf(11, 0.5f);
+    with_inf[10] = -std::numeric_limits<float>::infinity();
+    EXPECT_FALSE(std::isfinite(summarize(with_inf).sum));
+}
+
+TEST(SubtractAndDivide, EqualsRemoveMeanThenNormalize) {
+    Rng rng(29);
+    std::vector<float> samples(1001);
+    for (auto& value : samples) {
+        value = rng.uniform(-0.5f, 0.7f);
+    }
+    std::vector<float> reference = samples;
+    remove_mean(reference);
+    const float peak =
+        std::fabs(*std::max_element(reference.begin(), reference.end(),
+                                    [](float a, float b) { return std::fabs(a) < std::fabs(b); }));
+    normalize(reference, Normalization::absmax);
+    const auto summary = summarize(samples);
+    const auto mean = static_cast<float>(summary.sum / static_cast<double>(samples.size()));
+    subtract_and_divide(samples, mean, peak);
+    EXPECT_EQ(samples, reference);
 }
 
 TEST(RealData, EveryFileDecodes) {

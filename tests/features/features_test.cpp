@@ -431,6 +431,114 @@ TEST(FeatureExtractor, OnlyRequestedRepresentations) {
     EXPECT_EQ(stft_only.log_stft.values.size(), static_cast<std::size_t>(10 * 513));
 }
 
+// A random signal whose second half is 60 dB quieter, so that the top_db clamp applies to some
+// frames and not to others.
+std::vector<float> loud_then_quiet(std::size_t size, std::uint64_t seed) {
+    Rng rng(seed);
+    std::vector<float> samples(size);
+    for (std::size_t i = 0; i < size; ++i) {
+        samples[i] = rng.uniform(-1.0f, 1.0f) * (i < size / 2 ? 1.0f : 1e-3f);
+    }
+    return samples;
+}
+
+TEST(PowerSpectrogram, FramesInPiecesEqualWhole) {
+    PowerSpectrogram spectrogram(1024, 512);
+    const auto samples = loud_then_quiet(9000, 41);
+    std::vector<float> whole;
+    spectrogram.compute(samples, whole);
+    const std::int64_t frames = frame_count(9000, 512);
+    ASSERT_EQ(whole.size(), static_cast<std::size_t>(frames) * 513);
+    std::vector<float> pieces(whole.size());
+    for (std::int64_t first = 0; first < frames; first += 5) {
+        const std::int64_t count = std::min<std::int64_t>(5, frames - first);
+        spectrogram.compute_frames(
+            samples, first, count,
+            std::span<float>(pieces).subspan(static_cast<std::size_t>(first) * 513,
+                                             static_cast<std::size_t>(count) * 513));
+    }
+    EXPECT_EQ(pieces, whole);
+}
+
+TEST(DbConverter, BlocksEqualWholeArray) {
+    Rng rng(43);
+    const std::size_t row_length = 37;
+    const std::size_t rows = 23;
+    std::vector<float> power(rows * row_length);
+    for (auto& value : power) {
+        // Log-uniform over [1e-14, 1e4], so some values fall below the floor and some below the
+        // clamp.
+        value = static_cast<float>(std::pow(10.0, rng.uniform01() * 18 - 14));
+    }
+    power[5] = 0.0f;
+
+    DbOptions no_clamp;
+    no_clamp.top_db = std::numeric_limits<double>::infinity();
+    DbOptions baseline;
+    baseline.scale = DbScale::dcase_baseline;
+    DbOptions tight;
+    tight.top_db = 20;
+    for (const auto& options : {DbOptions{}, no_clamp, baseline, tight}) {
+        SCOPED_TRACE(options.top_db);
+        std::vector<float> whole(power.size());
+        power_to_db(power, whole, options);
+        std::vector<float> blocks(power.size());
+        DbConverter converter(options);
+        for (std::size_t first = 0; first < rows; first += 4) {
+            const std::size_t count = std::min<std::size_t>(4, rows - first);
+            converter.convert(
+                std::span<const float>(power).subspan(first * row_length, count * row_length),
+                std::span<float>(blocks).subspan(first * row_length, count * row_length),
+                row_length);
+        }
+        converter.finish(blocks);
+        EXPECT_EQ(blocks, whole);
+    }
+    EXPECT_THROW(DbConverter(DbOptions{DbScale::librosa, 1.0, 1e-10, 0}), Error);
+}
+
+TEST(FeatureExtractor, EqualsWholeFileSteps) {
+    // compute() works on blocks of eight frames, and the reference runs every step on the whole
+    // file as separate passes. Frame counts cover a partial first block, whole blocks and a
+    // partial last block.
+    for (const std::size_t size : {300, 3600, 4096, 4700, 8800, 20000}) {
+        for (const auto scale : {DbScale::librosa, DbScale::dcase_baseline}) {
+            SCOPED_TRACE(std::to_string(size) + " samples, " + std::string(to_string(scale)));
+            SpectrogramOptions options;
+            options.db = scale;
+            FeatureExtractor extractor(options);
+            const auto samples = loud_then_quiet(size, size);
+            const auto features = extractor.compute(samples, true, true);
+
+            PowerSpectrogram spectrogram(options.n_fft, options.hop_length);
+            std::vector<float> power;
+            spectrogram.compute(samples, power);
+            const std::size_t frames = power.size() / 513;
+            std::vector<float> energy;
+            for (std::size_t t = 0; t < frames; ++t) {
+                // Four partial sums in double, the order that FeatureExtractor documents.
+                double sums[4] = {0, 0, 0, 0};
+                for (std::size_t k = 0; k < 512; ++k) {
+                    sums[k % 4] += power[t * 513 + k];
+                }
+                sums[0] += power[t * 513 + 512];
+                energy.push_back(static_cast<float>((sums[0] + sums[1]) + (sums[2] + sums[3])));
+            }
+            const MelFilterBank bank(options.sample_rate, options.n_fft, options.n_mels,
+                                     options.fmin, options.fmax);
+            std::vector<float> mel(frames * 128);
+            bank.apply(power, mel);
+            power_to_db(mel, options.db_options());
+            std::vector<float> log_stft(power.size());
+            power_to_db(power, log_stft, options.db_options());
+
+            EXPECT_EQ(features.energy, energy);
+            EXPECT_EQ(features.log_mel.values, mel);
+            EXPECT_EQ(features.log_stft.values, log_stft);
+        }
+    }
+}
+
 TEST(FeatureExtractor, ThreadsGiveSameBitsAsOneThread) {
     Rng rng(5);
     std::vector<std::vector<float>> signals(6, std::vector<float>(20000));
