@@ -1,6 +1,7 @@
 // Benchmark helper for uadscope's UMAP (driven by bench/umap_bench.sh).
 //
 //   umap_bench gaussian --rows N --dims D --out X.npy      Gaussian-mixture input
+//   umap_bench blobs --rows N --dims D --out X.npy         isotropic Gaussian blobs
 //   umap_bench features --data DIR --out X.npy             log-mel stack-5 of DIR's .wav files
 //   umap_bench knn --input X.npy                           kNN graph time and HNSW recall
 //   umap_bench fit --input X.npy --out E.npy               UMAP: wall time, CPU, peak RSS
@@ -144,6 +145,30 @@ Matrix gaussian_mixture(std::size_t rows, std::size_t cols, int clusters, int la
     return matrix;
 }
 
+// Isotropic Gaussian blobs as scikit-learn's make_blobs draws them by default: `clusters`
+// centres uniform in [-10, 10] per column, standard deviation 1 around them. In 640
+// dimensions the neighbours within a blob are nearly equidistant, which makes graph search
+// (HNSW, NN-descent) slow.
+Matrix gaussian_blobs(std::size_t rows, std::size_t cols, int clusters, std::uint64_t seed) {
+    Rng rng(seed);
+    const auto c_count = static_cast<std::size_t>(clusters);
+    std::vector<float> centres(c_count * cols);
+    for (auto& value : centres) {
+        value = rng.uniform(-10.0f, 10.0f);
+    }
+    Matrix matrix;
+    matrix.rows = rows;
+    matrix.cols = cols;
+    matrix.values.resize(rows * cols);
+    for (std::size_t i = 0; i < rows; ++i) {
+        const std::size_t c = rng.uniform_int(c_count);
+        for (std::size_t j = 0; j < cols; ++j) {
+            matrix.values[i * cols + j] = centres[c * cols + j] + static_cast<float>(rng.normal());
+        }
+    }
+    return matrix;
+}
+
 // Log-mel (or log-STFT) stacks of every .wav file under `folder`, sorted by relative path.
 Matrix feature_vectors(const std::filesystem::path& folder, bool log_mel, int stack) {
     std::vector<std::string> files;
@@ -185,6 +210,13 @@ int run(int argc, char** argv) {
     gaussian->add_option("--seed", seed, "Seed")->capture_default_str();
     gaussian->add_option("--out", out, "Output .npy")->required();
 
+    auto* blobs = app.add_subcommand("blobs", "Write isotropic Gaussian blobs (make_blobs)");
+    blobs->add_option("--rows", rows, "Rows")->capture_default_str();
+    blobs->add_option("--dims", dims, "Columns")->capture_default_str();
+    blobs->add_option("--clusters", clusters, "Blobs")->capture_default_str();
+    blobs->add_option("--seed", seed, "Seed")->capture_default_str();
+    blobs->add_option("--out", out, "Output .npy")->required();
+
     std::string data_dir;
     std::string representation = "log_mel";
     int stack = 5;
@@ -207,7 +239,8 @@ int run(int argc, char** argv) {
     bool half_precision = true;
     auto* knn = app.add_subcommand("knn", "Time the kNN graph (k = 14) and measure its recall");
     knn->add_option("--input", input, "Input .npy")->required();
-    knn->add_option("--method", method, "automatic, exact or hnsw")->capture_default_str();
+    knn->add_option("--method", method, "automatic, exact, clustered or hnsw")
+        ->capture_default_str();
     knn->add_option("--jobs", jobs, "Threads (0: all)")->capture_default_str();
     knn->add_option("--m", m, "HNSW m")->capture_default_str();
     knn->add_option("--ef-construction", ef_construction, "HNSW ef_construction")
@@ -225,6 +258,8 @@ int run(int argc, char** argv) {
     fit->add_option("--out", out, "Output embedding .npy")->required();
     fit->add_option("--jobs", jobs, "Threads (0: all)")->capture_default_str();
     fit->add_option("--seed", seed, "Seed")->capture_default_str();
+    fit->add_option("--method", method, "kNN method: automatic, exact, clustered or hnsw")
+        ->capture_default_str();
 
     std::string embedding_path;
     auto* quality = app.add_subcommand("quality", "Trustworthiness and kNN preservation");
@@ -240,6 +275,11 @@ int run(int argc, char** argv) {
         std::printf("gaussian: rows=%zu dims=%zu clusters=%d latent=%d seed=%llu out=%s\n",
                     matrix.rows, matrix.cols, clusters, latent,
                     static_cast<unsigned long long>(seed), out.c_str());
+    } else if (blobs->parsed()) {
+        const Matrix matrix = gaussian_blobs(rows, dims, clusters, seed);
+        write_float_npy(out, matrix.values, matrix.rows, matrix.cols);
+        std::printf("blobs: rows=%zu dims=%zu clusters=%d seed=%llu out=%s\n", matrix.rows,
+                    matrix.cols, clusters, static_cast<unsigned long long>(seed), out.c_str());
     } else if (features_command->parsed()) {
         const Matrix matrix = feature_vectors(data_dir, representation == "log_mel", stack);
         write_float_npy(out, matrix.values, matrix.rows, matrix.cols);
@@ -279,6 +319,7 @@ int run(int argc, char** argv) {
         options.jobs = jobs;
         options.seed = seed;
         options.keep_index = false;
+        options.knn.method = neighbors::parse_knn_method(method);
         const double cpu_start = cpu_seconds();
         const auto start = std::chrono::steady_clock::now();
         const umap::UmapModel model = umap::fit(matrix.values, matrix.rows, matrix.cols, options);

@@ -6,6 +6,8 @@
 # Inputs, written once as float32 .npy under $UMAP_BENCH_CACHE so both read the same bytes:
 #   - Gaussian mixtures of 10 000, 50 000 and 100 000 rows x 640 columns
 #     (umap_bench gaussian: 20 components of intrinsic dimension 10, seed 1);
+#   - isotropic Gaussian blobs of 100 000 rows x 640 columns (umap_bench blobs: 20 blobs of
+#     standard deviation 1, centres uniform in [-10, 10], as scikit-learn's make_blobs);
 #   - log-mel stack-5 vectors of every .wav under $UADSCOPE_SHARED_DIR/data/dcase2023
 #     (39 438 x 640), when that folder exists;
 #   - with --scaling, 1 000 000 x 128 (uadscope only).
@@ -59,6 +61,9 @@ for rows in $SIZES; do
     [[ -f "$file" ]] || "$BENCH" gaussian --rows "$rows" --dims 640 --seed 1 --out "$file"
     inputs+=("$file")
 done
+file="$CACHE/blobs_100000x640_seed1.npy"
+[[ -f "$file" ]] || "$BENCH" blobs --rows 100000 --dims 640 --clusters 20 --seed 1 --out "$file"
+inputs+=("$file")
 if [[ -d "$SHARED/data/dcase2023" ]]; then
     file="$CACHE/dcase2023_logmel_s5.npy"
     [[ -f "$file" ]] || "$BENCH" features --data "$SHARED/data/dcase2023" --representation log_mel \

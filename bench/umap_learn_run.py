@@ -48,7 +48,7 @@ def main():
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     # A source tree is not an installed package, so umap.__version__ is "0.5-dev" there.
     print(
-        f"umap-learn fit: rows={data.shape[0]} dims={data.shape[1]} wall_s={wall:.2f} "
+        f"fit: rows={data.shape[0]} dims={data.shape[1]} wall_s={wall:.2f} "
         f"cpu_s={cpu:.2f} peak_rss_mb={peak_mb:.0f} source={source} seed={args.seed}"
     )
     return 0

@@ -82,65 +82,39 @@ std::vector<float> centre_queries(const ExactReference& reference, std::span<con
     return centred;
 }
 
-KnnGraph exact_search(const ExactReference& reference, std::span<const float> centred_queries,
-                      std::size_t n_queries, int k, std::span<const std::int64_t> excluded,
-                      int jobs) {
-    const std::size_t n = reference.n;
-    const std::size_t d = reference.d;
-    UADSCOPE_ASSERT(centred_queries.size() == n_queries * d);
-    UADSCOPE_ASSERT(excluded.empty() || excluded.size() == n_queries);
-    UADSCOPE_ASSERT(k >= 1);
-    const std::size_t available = excluded.empty() ? n : n - 1;
-    UADSCOPE_ASSERT(static_cast<std::size_t>(k) <= available);
-
+void search_rows(const float* queries, const float* query_norms, std::size_t rows,
+                 const float* reference, const float* reference_norms, std::size_t n, std::size_t d,
+                 int k, const std::int64_t* excluded, std::int32_t* indices, float* distances) {
     const auto k_size = static_cast<std::size_t>(k);
+    const std::size_t available = excluded == nullptr ? n : n - 1;
+    UADSCOPE_ASSERT(k >= 1 && k_size <= available);
     const std::size_t candidate_count =
         std::min(available, k_size + static_cast<std::size_t>(extra_candidates));
 
-    KnnGraph graph;
-    graph.n = n_queries;
-    graph.k = k;
-    graph.method = KnnMethod::exact;
-    graph.indices.resize(n_queries * k_size);
-    graph.distances.resize(n_queries * k_size);
-
-    std::vector<float> query_norms(n_queries);
-    for (std::size_t i = 0; i < n_queries; ++i) {
-        const float* row = centred_queries.data() + i * d;
-        double norm = 0.0;
-        for (std::size_t j = 0; j < d; ++j) {
-            norm += static_cast<double>(row[j]) * row[j];
-        }
-        query_norms[i] = static_cast<float>(norm);
-    }
-
-    const SingleThreadedBlas single_threaded_blas;
-    const std::size_t blocks = (n_queries + query_block_rows - 1) / query_block_rows;
-    parallel_for(blocks, jobs, [&](std::size_t block, int) {
-        const std::size_t q0 = block * query_block_rows;
-        const std::size_t rows = std::min(n_queries, q0 + query_block_rows) - q0;
-        std::vector<float> products(rows * reference_block_rows);
+    std::vector<float> products(std::min(rows, query_block_rows) * reference_block_rows);
+    std::vector<std::vector<Candidate>> heaps(std::min(rows, query_block_rows));
+    std::vector<std::pair<double, std::int32_t>> ranked;
+    for (std::size_t q0 = 0; q0 < rows; q0 += query_block_rows) {
+        const std::size_t block = std::min(rows, q0 + query_block_rows) - q0;
         // One max-heap of candidates per query, ordered by estimated squared distance.
-        std::vector<std::vector<Candidate>> heaps(rows);
         for (auto& heap : heaps) {
+            heap.clear();
             heap.reserve(candidate_count);
         }
-
         for (std::size_t r0 = 0; r0 < n; r0 += reference_block_rows) {
             const std::size_t columns = std::min(n, r0 + reference_block_rows) - r0;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows),
-                        static_cast<int>(columns), static_cast<int>(d), 1.0f,
-                        centred_queries.data() + q0 * d, static_cast<int>(d),
-                        reference.data.data() + r0 * d, static_cast<int>(d), 0.0f, products.data(),
-                        static_cast<int>(columns));
-            for (std::size_t i = 0; i < rows; ++i) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(block),
+                        static_cast<int>(columns), static_cast<int>(d), 1.0f, queries + q0 * d,
+                        static_cast<int>(d), reference + r0 * d, static_cast<int>(d), 0.0f,
+                        products.data(), static_cast<int>(columns));
+            for (std::size_t i = 0; i < block; ++i) {
                 const float query_norm = query_norms[q0 + i];
-                const std::int64_t skip = excluded.empty() ? -1 : excluded[q0 + i];
+                const std::int64_t skip = excluded == nullptr ? -1 : excluded[q0 + i];
                 const float* product_row = products.data() + i * columns;
                 auto& heap = heaps[i];
                 for (std::size_t j = 0; j < columns; ++j) {
                     const std::size_t index = r0 + j;
-                    float estimate = query_norm + reference.norms[index] - 2.0f * product_row[j];
+                    float estimate = query_norm + reference_norms[index] - 2.0f * product_row[j];
                     estimate = std::max(estimate, 0.0f);
                     if (heap.size() == candidate_count && !(estimate < heap.front().first)) {
                         continue;
@@ -162,22 +136,65 @@ KnnGraph exact_search(const ExactReference& reference, std::span<const float> ce
         }
 
         // Re-rank the candidates by directly computed distances; ties go to the lower index.
-        std::vector<std::pair<double, std::int32_t>> ranked;
-        for (std::size_t i = 0; i < rows; ++i) {
-            const float* query = centred_queries.data() + (q0 + i) * d;
+        for (std::size_t i = 0; i < block; ++i) {
+            const float* query = queries + (q0 + i) * d;
             ranked.clear();
             for (const auto& [estimate, index] : heaps[i]) {
-                const float* row = reference.data.data() + static_cast<std::size_t>(index) * d;
+                const float* row = reference + static_cast<std::size_t>(index) * d;
                 ranked.emplace_back(exact_squared_distance(query, row, d), index);
             }
             std::sort(ranked.begin(), ranked.end());
             UADSCOPE_ASSERT(ranked.size() >= k_size);
             const std::size_t offset = (q0 + i) * k_size;
             for (std::size_t j = 0; j < k_size; ++j) {
-                graph.indices[offset + j] = ranked[j].second;
-                graph.distances[offset + j] = static_cast<float>(std::sqrt(ranked[j].first));
+                indices[offset + j] = ranked[j].second;
+                distances[offset + j] = static_cast<float>(std::sqrt(ranked[j].first));
             }
         }
+    }
+}
+
+std::vector<float> squared_norms(std::span<const float> rows, std::size_t n, std::size_t d) {
+    UADSCOPE_ASSERT(rows.size() == n * d);
+    std::vector<float> norms(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const float* row = rows.data() + i * d;
+        double norm = 0.0;
+        for (std::size_t j = 0; j < d; ++j) {
+            norm += static_cast<double>(row[j]) * row[j];
+        }
+        norms[i] = static_cast<float>(norm);
+    }
+    return norms;
+}
+
+KnnGraph exact_search(const ExactReference& reference, std::span<const float> centred_queries,
+                      std::size_t n_queries, int k, std::span<const std::int64_t> excluded,
+                      int jobs) {
+    const std::size_t n = reference.n;
+    const std::size_t d = reference.d;
+    UADSCOPE_ASSERT(centred_queries.size() == n_queries * d);
+    UADSCOPE_ASSERT(excluded.empty() || excluded.size() == n_queries);
+    UADSCOPE_ASSERT(k >= 1);
+
+    const auto k_size = static_cast<std::size_t>(k);
+    KnnGraph graph;
+    graph.n = n_queries;
+    graph.k = k;
+    graph.method = KnnMethod::exact;
+    graph.indices.resize(n_queries * k_size);
+    graph.distances.resize(n_queries * k_size);
+    const std::vector<float> query_norms = squared_norms(centred_queries, n_queries, d);
+
+    const SingleThreadedBlas single_threaded_blas;
+    const std::size_t blocks = (n_queries + query_block_rows - 1) / query_block_rows;
+    parallel_for(blocks, jobs, [&](std::size_t block, int) {
+        const std::size_t q0 = block * query_block_rows;
+        const std::size_t rows = std::min(n_queries, q0 + query_block_rows) - q0;
+        search_rows(centred_queries.data() + q0 * d, query_norms.data() + q0, rows,
+                    reference.data.data(), reference.norms.data(), n, d, k,
+                    excluded.empty() ? nullptr : excluded.data() + q0,
+                    graph.indices.data() + q0 * k_size, graph.distances.data() + q0 * k_size);
     });
     return graph;
 }

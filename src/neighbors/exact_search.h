@@ -4,9 +4,9 @@
 //
 // Squared distances come from |q|^2 + |r|^2 - 2 q.r on data centred by the reference mean,
 // which keeps the norms small and the cancellation error low. Each query keeps
-// k + extra_candidates candidates by that estimate (negative values clamped at 0), whose
-// distances are then recomputed directly in double precision and sorted, so the returned
-// distances and the order of near-ties do not depend on the sgemm rounding.
+// k + extra_candidates candidates by that estimate, with negative values clamped at 0.
+// Their distances are then recomputed directly in double precision and sorted, so that the
+// returned distances and the order of near-ties do not depend on the sgemm rounding.
 
 #include <cstddef>
 #include <cstdint>
@@ -42,5 +42,17 @@ std::vector<float> centre_queries(const ExactReference& reference, std::span<con
 KnnGraph exact_search(const ExactReference& reference, std::span<const float> centred_queries,
                       std::size_t n_queries, int k, std::span<const std::int64_t> excluded,
                       int jobs);
+
+// The core of the exact search on one thread: the k nearest of `n` reference rows
+// (row-major, d columns, squared norms in reference_norms) for each of `rows` query rows
+// (squared norms in query_norms), written to indices and distances [rows, k]. Queries and
+// reference must be centred by the same vector. `excluded` is null or holds one reference
+// index per query that must not be returned (or -1). Calls single-threaded sgemm.
+void search_rows(const float* queries, const float* query_norms, std::size_t rows,
+                 const float* reference, const float* reference_norms, std::size_t n, std::size_t d,
+                 int k, const std::int64_t* excluded, std::int32_t* indices, float* distances);
+
+// Squared norms of the n rows of `rows` [n, d], summed in double.
+std::vector<float> squared_norms(std::span<const float> rows, std::size_t n, std::size_t d);
 
 }  // namespace uadscope::neighbors::detail

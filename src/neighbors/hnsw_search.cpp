@@ -193,8 +193,14 @@ struct HnswIndex::State {
     std::vector<float> owned;
     const float* full = nullptr;
     std::vector<hnswlib::tableint> internal_of_label;
+    // Identical rows form a group, and only the first row of each group (its representative)
+    // is indexed, because hnswlib links identical points poorly. group_of [n] is each row's
+    // group; the members of group g are group_members[group_offsets[g]...] in row order.
+    std::vector<std::int32_t> group_of;
+    std::vector<std::int64_t> group_offsets;
+    std::vector<std::int32_t> group_members;
     std::optional<PcaProjection> projection;
-    // float16 storage holds (row - half_centre) * half_scale.
+    // float16 storage contains (row - half_centre) * half_scale.
     std::vector<float> half_centre;
     float half_scale = 1.0f;
     std::unique_ptr<hnswlib::SpaceInterface<float>> space;
@@ -254,14 +260,21 @@ struct HnswIndex::State {
         return std::min(available, k + extra);
     }
 
-    // Exact squared distances from a full-width query to every row except `skip`: the
-    // fallback for the rare search that returns fewer than k rows (possible when many rows
-    // are identical and the graph's neighbour pruning cuts some of them off).
+    std::size_t groups() const { return group_offsets.size() - 1; }
+
+    std::span<const std::int32_t> members(std::size_t group) const {
+        const auto begin = static_cast<std::size_t>(group_offsets[group]);
+        const auto end = static_cast<std::size_t>(group_offsets[group + 1]);
+        return {group_members.data() + begin, end - begin};
+    }
+
+    // Exact squared distances from a full-width query to every representative except
+    // `skip`: the fallback for the rare search that returns too few rows.
     std::vector<Neighbour> brute_force(const float* query, std::int64_t skip) const {
         std::vector<Neighbour> result;
-        result.reserve(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto label = static_cast<std::int64_t>(i);
+        result.reserve(groups());
+        for (std::size_t g = 0; g < groups(); ++g) {
+            const auto label = static_cast<std::int64_t>(members(g)[0]);
             if (label != skip) {
                 result.emplace_back(kernel(query, full_row(label), d), label);
             }
@@ -270,15 +283,13 @@ struct HnswIndex::State {
         return result;
     }
 
-    // The k nearest rows of one query: `search_vector` in the indexed representation,
-    // `query` in full. Returns at least k rows, ascending by exact distance; the second
-    // member tells whether the exact fallback ran. An indexed row (`self`, its internal id)
-    // starts the search in the base layer at itself; other queries descend the layers from
-    // the entry point.
-    std::pair<std::vector<Neighbour>, bool> search(const void* search_vector, const float* query,
-                                                   std::size_t k, std::size_t candidates,
-                                                   std::int64_t skip,
-                                                   std::optional<hnswlib::tableint> self) const {
+    // The nearest representatives of one query, ascending by exact distance: `search_vector`
+    // in the indexed representation, `query` in full. An indexed representative (`self`, its
+    // internal id) starts the search in the base layer at itself; other queries descend the
+    // layers from the entry point.
+    std::vector<Neighbour> search_representatives(const void* search_vector, const float* query,
+                                                  std::size_t candidates, std::int64_t skip,
+                                                  std::optional<hnswlib::tableint> self) const {
         const std::size_t requested = candidates + (skip >= 0 ? 1 : 0);
         std::vector<Neighbour> found;
         if (self) {
@@ -296,16 +307,97 @@ struct HnswIndex::State {
         } else {
             found = sorted_results(graph->searchKnn(search_vector, requested), skip);
         }
-        if (found.size() < k) {
-            return {brute_force(query, skip), true};
-        }
         if (storage != Storage::float32) {
             for (auto& [distance, label] : found) {
                 distance = kernel(query, full_row(label), d);
             }
             std::sort(found.begin(), found.end());
         }
-        return {std::move(found), false};
+        return found;
+    }
+
+    // Rows of the representatives `found` (ascending), each group's members at its
+    // representative's distance, until `needed` rows. Returns fewer when `found` runs out.
+    std::vector<Neighbour> expand(const std::vector<Neighbour>& found, std::size_t needed) const {
+        std::vector<Neighbour> rows;
+        for (const auto& [distance, label] : found) {
+            const auto group = static_cast<std::size_t>(group_of[static_cast<std::size_t>(label)]);
+            for (const std::int32_t member : members(group)) {
+                if (rows.size() == needed) {
+                    return rows;
+                }
+                rows.emplace_back(distance, member);
+            }
+        }
+        return rows;
+    }
+
+    // The `needed` nearest rows outside the query's own group, ascending; the second member
+    // is true when the exact fallback ran.
+    std::pair<std::vector<Neighbour>, bool> search(const void* search_vector, const float* query,
+                                                   std::size_t needed, std::size_t candidates,
+                                                   std::int64_t skip,
+                                                   std::optional<hnswlib::tableint> self) const {
+        auto rows =
+            expand(search_representatives(search_vector, query, candidates, skip, self), needed);
+        if (rows.size() == needed) {
+            return {std::move(rows), false};
+        }
+        return {expand(brute_force(query, skip), needed), true};
+    }
+
+    // Groups identical rows (equal bytes) by hashing them; each group lists its rows in
+    // increasing order, and groups are numbered in the order of their first rows.
+    void group_rows(std::span<const float> data) {
+        std::vector<std::pair<std::uint64_t, std::int32_t>> hashed(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto* bytes = reinterpret_cast<const unsigned char*>(data.data() + i * d);
+            std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a
+            for (std::size_t b = 0; b < d * sizeof(float); ++b) {
+                hash = (hash ^ bytes[b]) * 0x100000001b3ULL;
+            }
+            hashed[i] = {hash, static_cast<std::int32_t>(i)};
+        }
+        std::sort(hashed.begin(), hashed.end());
+        group_of.assign(n, -1);
+        std::vector<std::vector<std::int32_t>> lists;
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto row = static_cast<std::size_t>(hashed[i].second);
+            if (group_of[row] >= 0) {
+                continue;
+            }
+            const auto group = static_cast<std::int32_t>(lists.size());
+            lists.push_back({hashed[i].second});
+            group_of[row] = group;
+            for (std::size_t j = i + 1; j < n && hashed[j].first == hashed[i].first; ++j) {
+                const auto other = static_cast<std::size_t>(hashed[j].second);
+                if (group_of[other] < 0 &&
+                    std::memcmp(data.data() + row * d, data.data() + other * d,
+                                d * sizeof(float)) == 0) {
+                    group_of[other] = group;
+                    lists.back().push_back(hashed[j].second);
+                }
+            }
+        }
+        // Number the groups by their first rows, so that the grouping does not depend on the
+        // hash order.
+        std::vector<std::size_t> order(lists.size());
+        for (std::size_t g = 0; g < lists.size(); ++g) {
+            std::sort(lists[g].begin(), lists[g].end());
+            order[g] = g;
+        }
+        std::sort(order.begin(), order.end(),
+                  [&](std::size_t x, std::size_t y) { return lists[x][0] < lists[y][0]; });
+        group_offsets.assign(1, 0);
+        group_members.clear();
+        group_members.reserve(n);
+        for (std::size_t rank = 0; rank < order.size(); ++rank) {
+            for (const std::int32_t row : lists[order[rank]]) {
+                group_of[static_cast<std::size_t>(row)] = static_cast<std::int32_t>(rank);
+                group_members.push_back(row);
+            }
+            group_offsets.push_back(static_cast<std::int64_t>(group_members.size()));
+        }
     }
 
     // Chooses the storage: the projection when it keeps the neighbours of a sample, else
@@ -326,10 +418,13 @@ struct HnswIndex::State {
                 projection_recall(data, n, d, sample_projection, p, k, candidate_count(k, n - 1),
                                   knn_options.seed, knn_options.jobs);
             spdlog::info(
-                "HNSW: {} principal components keep {:.1f}% of the variance and {:.3f} "
-                "of the exact neighbours among their candidates ({} needed)",
+                "HNSW: {} principal components keep {:.1f}% of the variance and {:.3f} of the "
+                "exact neighbours among their candidates; {}",
                 p, 100.0 * projection->retained_variance, recall,
-                knn_options.hnsw.projection_min_recall);
+                recall >= knn_options.hnsw.projection_min_recall
+                    ? "the graph indexes the projection"
+                    : fmt::format("below {}, so the graph indexes all columns",
+                                  knn_options.hnsw.projection_min_recall));
             if (recall >= knn_options.hnsw.projection_min_recall) {
                 return;
             }
@@ -378,11 +473,27 @@ HnswIndex::HnswIndex(std::span<const float> data, std::size_t n, std::size_t d,
         }
     }
 
+    state.group_rows(data);
+    const std::size_t unique = state.groups();
+    std::vector<float> representatives;
+    std::span<const float> unique_rows = data;
+    if (unique < n) {
+        representatives.resize(unique * d);
+        for (std::size_t g = 0; g < unique; ++g) {
+            const auto row = static_cast<std::size_t>(state.members(g)[0]);
+            std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(row * d), d,
+                        representatives.begin() + static_cast<std::ptrdiff_t>(g * d));
+        }
+        unique_rows = representatives;
+        spdlog::debug("HNSW: {} of {} rows are copies of other rows and are not indexed",
+                      n - unique, n);
+    }
     std::vector<char> indexed;
     {
         const SingleThreadedBlas single_threaded_blas;
-        indexed = state.to_search(data.data(), n, options.jobs);
+        indexed = state.to_search(unique_rows.data(), unique, options.jobs);
     }
+    representatives = {};
     const std::size_t bytes = state.search_bytes();
     if (state.storage == State::Storage::float16) {
         state.space = std::make_unique<HalfSpace>(d);
@@ -390,23 +501,26 @@ HnswIndex::HnswIndex(std::span<const float> data, std::size_t n, std::size_t d,
         state.space = std::make_unique<FloatSpace>(bytes / sizeof(float));
     }
     state.graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
-        state.space.get(), n, static_cast<std::size_t>(options.hnsw.m),
+        state.space.get(), unique, static_cast<std::size_t>(options.hnsw.m),
         static_cast<std::size_t>(options.hnsw.ef_construction),
         static_cast<std::size_t>(options.seed % 0x7fffffffULL));
 
-    // The first insertion sets the entry point, which hnswlib does not guard against
-    // concurrent inserts; the remaining rows go in parallel.
-    state.graph->addPoint(indexed.data(), 0);
+    // Labels are the representatives' rows. The first insertion sets the entry point, which
+    // hnswlib does not guard against concurrent inserts; the others go in parallel.
+    const auto label_of = [&](std::size_t g) {
+        return static_cast<hnswlib::labeltype>(state.members(g)[0]);
+    };
+    state.graph->addPoint(indexed.data(), label_of(0));
     std::unique_ptr<Progress> progress;
-    if (n >= progress_min_rows) {
-        progress = std::make_unique<Progress>("HNSW build", n - 1);
+    if (unique >= progress_min_rows) {
+        progress = std::make_unique<Progress>("HNSW build", unique - 1);
     }
-    const std::size_t chunks = (n - 1 + chunk_rows - 1) / chunk_rows;
+    const std::size_t chunks = (unique - 1 + chunk_rows - 1) / chunk_rows;
     parallel_for(chunks, options.jobs, [&](std::size_t c, int) {
         const std::size_t begin = 1 + c * chunk_rows;
-        const std::size_t end = std::min(n, begin + chunk_rows);
-        for (std::size_t i = begin; i < end; ++i) {
-            state.graph->addPoint(indexed.data() + i * bytes, static_cast<hnswlib::labeltype>(i));
+        const std::size_t end = std::min(unique, begin + chunk_rows);
+        for (std::size_t g = begin; g < end; ++g) {
+            state.graph->addPoint(indexed.data() + g * bytes, label_of(g));
         }
         if (progress) {
             progress->advance(end - begin);
@@ -417,7 +531,7 @@ HnswIndex::HnswIndex(std::span<const float> data, std::size_t n, std::size_t d,
     }
 
     state.internal_of_label.resize(n);
-    for (std::size_t internal = 0; internal < n; ++internal) {
+    for (std::size_t internal = 0; internal < unique; ++internal) {
         const auto internal_id = static_cast<hnswlib::tableint>(internal);
         state.internal_of_label[state.graph->getExternalLabel(internal_id)] = internal_id;
     }
@@ -430,7 +544,8 @@ KnnGraph HnswIndex::self_graph(int k, int jobs) const {
     const auto k_size = static_cast<std::size_t>(k);
     State& state = *state_;
     const std::lock_guard lock(state.search_mutex);
-    const std::size_t candidates = state.candidate_count(k_size, n_ - 1);
+    const std::size_t unique = state.groups();
+    const std::size_t candidates = state.candidate_count(k_size, unique - 1);
     state.graph->setEf(std::max(static_cast<std::size_t>(state.options.ef_search), candidates + 1));
 
     KnnGraph result;
@@ -442,28 +557,47 @@ KnnGraph HnswIndex::self_graph(int k, int jobs) const {
 
     std::atomic<std::size_t> fallback_rows{0};
     std::unique_ptr<Progress> progress;
-    if (n_ >= progress_min_rows) {
-        progress = std::make_unique<Progress>("HNSW search", n_);
+    if (unique >= progress_min_rows) {
+        progress = std::make_unique<Progress>("HNSW search", unique);
     }
-    const std::size_t chunks = (n_ + chunk_rows - 1) / chunk_rows;
+    const std::size_t chunks = (unique + chunk_rows - 1) / chunk_rows;
     parallel_for(chunks, jobs, [&](std::size_t c, int) {
         const std::size_t begin = c * chunk_rows;
-        const std::size_t end = std::min(n_, begin + chunk_rows);
-        // Internal ids, whose stored vectors are the search vectors of their rows.
+        const std::size_t end = std::min(unique, begin + chunk_rows);
+        // Internal ids, whose stored vectors are the search vectors of their representatives.
         for (std::size_t internal = begin; internal < end; ++internal) {
             const auto internal_id = static_cast<hnswlib::tableint>(internal);
             const auto label =
                 static_cast<std::int64_t>(state.graph->getExternalLabel(internal_id));
-            const char* vector = state.graph->getDataByInternalId(internal_id);
-            const auto [found, fell_back] =
-                state.search(vector, state.full_row(label), k_size, candidates, label, internal_id);
-            if (fell_back) {
-                ++fallback_rows;
+            const auto group = state.members(
+                static_cast<std::size_t>(state.group_of[static_cast<std::size_t>(label)]));
+            // The other rows of the group come first, at distance 0, then the nearest rows of
+            // other groups.
+            const std::size_t copies = group.size() - 1;
+            std::vector<Neighbour> outside;
+            if (copies < k_size) {
+                const char* vector = state.graph->getDataByInternalId(internal_id);
+                auto [found, fell_back] = state.search(
+                    vector, state.full_row(label), k_size - copies, candidates, label, internal_id);
+                outside = std::move(found);
+                if (fell_back) {
+                    ++fallback_rows;
+                }
             }
-            const std::size_t offset = static_cast<std::size_t>(label) * k_size;
-            for (std::size_t j = 0; j < k_size; ++j) {
-                result.indices[offset + j] = static_cast<std::int32_t>(found[j].second);
-                result.distances[offset + j] = std::sqrt(std::max(found[j].first, 0.0f));
+            for (const std::int32_t row : group) {
+                const std::size_t offset = static_cast<std::size_t>(row) * k_size;
+                std::size_t j = 0;
+                for (const std::int32_t copy : group) {
+                    if (copy != row && j < k_size) {
+                        result.indices[offset + j] = copy;
+                        result.distances[offset + j] = 0.0f;
+                        ++j;
+                    }
+                }
+                for (std::size_t o = 0; j < k_size; ++o, ++j) {
+                    result.indices[offset + j] = static_cast<std::int32_t>(outside[o].second);
+                    result.distances[offset + j] = std::sqrt(std::max(outside[o].first, 0.0f));
+                }
             }
         }
         if (progress) {
@@ -475,7 +609,7 @@ KnnGraph HnswIndex::self_graph(int k, int jobs) const {
     }
     if (fallback_rows > 0) {
         spdlog::debug("HNSW returned too few neighbours for {} of {} rows; searched them exactly",
-                      fallback_rows.load(), n_);
+                      fallback_rows.load(), unique);
     }
     return result;
 }
@@ -487,7 +621,7 @@ KnnGraph HnswIndex::query(std::span<const float> queries, std::size_t n_queries,
     const auto k_size = static_cast<std::size_t>(k);
     State& state = *state_;
     const std::lock_guard lock(state.search_mutex);
-    const std::size_t candidates = state.candidate_count(k_size, n_);
+    const std::size_t candidates = state.candidate_count(k_size, state.groups());
     state.graph->setEf(std::max(static_cast<std::size_t>(state.options.ef_search), candidates + 1));
 
     KnnGraph result;

@@ -4,8 +4,8 @@
 // hnswlib's header defines non-inline functions, so only hnsw_search.cpp includes it.
 //
 // The graph indexes each row as floats, as half-precision floats, or by its leading
-// principal components (HnswOptions); with the approximate representations each search
-// collects more candidates than requested and re-ranks them by their float distances in
+// principal components (HnswOptions). With the approximate representations each search
+// collects more candidates than requested, then re-ranks them by their float distances in
 // all columns.
 
 #include <cstddef>

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/parallel.h"
+#include "neighbors/clustered_search.h"
 #include "neighbors/exact_search.h"
 #include "neighbors/hnsw_search.h"
 
@@ -21,6 +22,8 @@ const char* to_string(KnnMethod method) {
             return "exact";
         case KnnMethod::hnsw:
             return "hnsw";
+        case KnnMethod::clustered:
+            return "clustered";
     }
     return "automatic";
 }
@@ -35,7 +38,11 @@ KnnMethod parse_knn_method(const std::string& name) {
     if (name == "hnsw") {
         return KnnMethod::hnsw;
     }
-    throw Error(fmt::format("invalid kNN method '{}': use automatic, exact or hnsw", name));
+    if (name == "clustered") {
+        return KnnMethod::clustered;
+    }
+    throw Error(
+        fmt::format("invalid kNN method '{}': use automatic, exact, hnsw or clustered", name));
 }
 
 namespace {
@@ -84,6 +91,17 @@ void check_options(const KnnOptions& options) {
             fmt::format("invalid HNSW projection_min_recall {}: use a value in [0, 1] (default {})",
                         hnsw.projection_min_recall, default_hnsw_projection_min_recall));
     }
+    const ClusteredOptions& clustered = options.clustered;
+    if (clustered.list_rows < 16 || clustered.list_rows > 1000000) {
+        throw Error(
+            fmt::format("invalid clustered list_rows {}: use a value in [16, 1000000] (default {})",
+                        clustered.list_rows, default_clustered_list_rows));
+    }
+    if (!(clustered.min_recall >= 0.0 && clustered.min_recall <= 1.0)) {
+        throw Error(
+            fmt::format("invalid clustered min_recall {}: use a value in [0, 1] (default {})",
+                        clustered.min_recall, default_clustered_min_recall));
+    }
     if (hnsw.rerank_extra < 0 || hnsw.rerank_extra > 1000) {
         throw Error(
             fmt::format("invalid HNSW rerank_extra {}: use a value in [0, 1000] (default {})",
@@ -91,12 +109,8 @@ void check_options(const KnnOptions& options) {
     }
 }
 
-KnnMethod choose_method(std::size_t n, const KnnOptions& options) {
-    if (options.method != KnnMethod::automatic) {
-        return options.method;
-    }
-    return n <= options.exact_max_rows ? KnnMethod::exact : KnnMethod::hnsw;
-}
+// The k of the recall check that sizes a clustered index: UMAP's default graph.
+constexpr int clustered_recall_k = 15;
 
 }  // namespace
 
@@ -117,19 +131,33 @@ void check_finite(std::span<const float> data, std::size_t n, std::size_t d,
 
 struct KnnIndex::Impl {
     KnnOptions options;
-    std::variant<detail::ExactReference, std::unique_ptr<detail::HnswIndex>> index;
+    std::variant<detail::ExactReference, std::unique_ptr<detail::HnswIndex>,
+                 std::unique_ptr<detail::ClusteredIndex>>
+        index;
 
     std::size_t n() const {
-        if (const auto* exact = std::get_if<detail::ExactReference>(&index)) {
-            return exact->n;
-        }
-        return std::get<1>(index)->n();
+        return std::visit(
+            [](const auto& held) -> std::size_t {
+                if constexpr (std::is_same_v<std::decay_t<decltype(held)>,
+                                             detail::ExactReference>) {
+                    return held.n;
+                } else {
+                    return held->n();
+                }
+            },
+            index);
     }
     std::size_t d() const {
-        if (const auto* exact = std::get_if<detail::ExactReference>(&index)) {
-            return exact->d;
-        }
-        return std::get<1>(index)->d();
+        return std::visit(
+            [](const auto& held) -> std::size_t {
+                if constexpr (std::is_same_v<std::decay_t<decltype(held)>,
+                                             detail::ExactReference>) {
+                    return held.d;
+                } else {
+                    return held->d();
+                }
+            },
+            index);
     }
 };
 
@@ -144,15 +172,31 @@ KnnIndex KnnIndex::build(std::span<const float> reference, std::size_t n, std::s
 
     auto impl = std::make_shared<Impl>();
     impl->options = options;
-    const KnnMethod method = choose_method(n, options);
     const int jobs = resolve_jobs(options.jobs);
-    if (method == KnnMethod::exact) {
-        impl->index = detail::prepare_exact_reference(reference, n, d, jobs);
-    } else {
-        KnnOptions resolved = options;
-        resolved.jobs = jobs;
-        impl->index = std::make_unique<detail::HnswIndex>(reference, n, d, resolved, copy_data);
+    KnnOptions resolved = options;
+    resolved.jobs = jobs;
+    KnnMethod method = options.method;
+    if (method == KnnMethod::automatic) {
+        method = n <= options.exact_max_rows ? KnnMethod::exact : KnnMethod::clustered;
     }
+    if (method == KnnMethod::exact || n < 2) {
+        impl->index = detail::prepare_exact_reference(reference, n, d, jobs);
+        return KnnIndex(std::move(impl));
+    }
+    if (method == KnnMethod::clustered) {
+        auto clustered =
+            std::make_unique<detail::ClusteredIndex>(reference, n, d, resolved, clustered_recall_k);
+        if (options.method == KnnMethod::clustered || clustered->worthwhile()) {
+            impl->index = std::move(clustered);
+            return KnnIndex(std::move(impl));
+        }
+        spdlog::info(
+            "kNN: the k-means lists need {:.0f} candidate rows per query (more than {}) to reach "
+            "recall {}; using HNSW",
+            clustered->candidates_per_query(), options.clustered.max_candidates,
+            options.clustered.min_recall);
+    }
+    impl->index = std::make_unique<detail::HnswIndex>(reference, n, d, resolved, copy_data);
     return KnnIndex(std::move(impl));
 }
 
@@ -165,8 +209,14 @@ std::size_t KnnIndex::d() const {
 }
 
 KnnMethod KnnIndex::method() const {
-    return std::holds_alternative<detail::ExactReference>(impl_->index) ? KnnMethod::exact
-                                                                        : KnnMethod::hnsw;
+    switch (impl_->index.index()) {
+        case 0:
+            return KnnMethod::exact;
+        case 1:
+            return KnnMethod::hnsw;
+        default:
+            return KnnMethod::clustered;
+    }
 }
 
 KnnGraph KnnIndex::self_graph(int k) const {
@@ -183,6 +233,9 @@ KnnGraph KnnIndex::self_graph(int k) const {
             excluded[i] = static_cast<std::int64_t>(i);
         }
         return detail::exact_search(*exact, exact->data, n, k, excluded, jobs);
+    }
+    if (const auto* clustered = std::get_if<2>(&impl_->index)) {
+        return (*clustered)->self_graph(k, jobs);
     }
     return std::get<1>(impl_->index)->self_graph(k, jobs);
 }
@@ -202,6 +255,9 @@ KnnGraph KnnIndex::query(std::span<const float> queries, std::size_t n_queries, 
         const std::vector<float> centred = detail::centre_queries(*exact, queries, n_queries);
         return detail::exact_search(*exact, centred, n_queries, k, {}, jobs);
     }
+    if (const auto* clustered = std::get_if<2>(&impl_->index)) {
+        return (*clustered)->query(queries, n_queries, k, jobs);
+    }
     return std::get<1>(impl_->index)->query(queries, n_queries, k, jobs);
 }
 
@@ -215,11 +271,12 @@ KnnGraph build_knn_graph(std::span<const float> data, std::size_t n, std::size_t
     }
     const KnnIndex index = KnnIndex::build(data, n, d, options, false);
     KnnGraph graph = index.self_graph(k);
-    if (graph.method == KnnMethod::hnsw && options.recall_sample > 0) {
+    if (graph.method != KnnMethod::exact && options.recall_sample > 0) {
         graph.recall =
             measure_recall(graph, data, n, d, options.recall_sample, options.seed, options.jobs);
-        spdlog::info("HNSW kNN graph: {} rows, k = {}, recall {:.4f} on {} sampled rows", n, k,
-                     graph.recall, std::min(n, options.recall_sample));
+        spdlog::info("{} kNN graph: {} rows, k = {}, recall {:.4f} on {} sampled rows",
+                     to_string(graph.method), n, k, graph.recall,
+                     std::min(n, options.recall_sample));
     }
     return graph;
 }

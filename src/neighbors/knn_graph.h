@@ -7,10 +7,12 @@
 // reference matrix in order of increasing distance: indices int32 [n, k] and distances
 // float32 [n, k], both row-major.
 //
-// Two methods: exact (blocked distance computation with OpenBLAS sgemm, then the
-// candidates re-ranked with directly computed distances) and approximate (HNSW graphs of
-// hnswlib, Malkov and Yashunin 2018). KnnMethod::automatic picks exact up to
-// KnnOptions::exact_max_rows reference rows and HNSW above.
+// Three methods: exact (blocked distance computation with OpenBLAS sgemm, then the
+// candidates re-ranked with directly computed distances), clustered (k-means lists, each
+// searched exactly against its nearest lists, as many as reach a measured recall) and HNSW
+// graphs (hnswlib, Malkov and Yashunin 2018). KnnMethod::automatic picks exact up to
+// KnnOptions::exact_max_rows reference rows; above, clustered when its lists reach the
+// recall within ClusteredOptions::max_candidates candidate rows per query, else HNSW.
 
 #include <cstddef>
 #include <cstdint>
@@ -22,11 +24,11 @@
 
 namespace uadscope::neighbors {
 
-enum class KnnMethod { automatic, exact, hnsw };
+enum class KnnMethod { automatic, exact, hnsw, clustered };
 
-// "automatic", "exact" or "hnsw".
+// "automatic", "exact", "hnsw" or "clustered".
 const char* to_string(KnnMethod method);
-// Parses "automatic", "exact" or "hnsw"; throws Error naming the value otherwise.
+// Parses "automatic", "exact", "hnsw" or "clustered"; throws Error naming the value otherwise.
 KnnMethod parse_knn_method(const std::string& name);
 
 // Default for KnnOptions::exact_max_rows. Above it, HNSW is faster than the exact search
@@ -36,11 +38,11 @@ inline constexpr std::size_t default_exact_max_rows = 20000;
 // HNSW build and search parameters (hnswlib's names where hnswlib has them). Larger values
 // raise recall and cost.
 inline constexpr int default_hnsw_m = 16;
-inline constexpr int default_hnsw_ef_construction = 100;
-inline constexpr int default_hnsw_ef_search = 64;
+inline constexpr int default_hnsw_ef_construction = 150;
+inline constexpr int default_hnsw_ef_search = 128;
 inline constexpr int default_hnsw_projection_dims = 96;
-inline constexpr double default_hnsw_projection_min_recall = 0.99;
-inline constexpr int default_hnsw_rerank_extra = 10;
+inline constexpr double default_hnsw_projection_min_recall = 0.98;
+inline constexpr int default_hnsw_rerank_extra = 16;
 
 struct HnswOptions {
     // Links per node and layer, in [2, 100].
@@ -68,6 +70,21 @@ struct HnswOptions {
     int rerank_extra = default_hnsw_rerank_extra;
 };
 
+// Clustered search parameters: rows per k-means list, the recall on a sample that decides
+// how many nearest lists each list searches, and the largest number of candidate rows per
+// query at which the automatic choice takes the clustered search over HNSW.
+inline constexpr std::size_t default_clustered_list_rows = 1000;
+inline constexpr double default_clustered_min_recall = 0.99;
+inline constexpr std::size_t default_clustered_max_candidates = 12000;
+
+struct ClusteredOptions {
+    // In [16, 1 000 000].
+    std::size_t list_rows = default_clustered_list_rows;
+    // In [0, 1].
+    double min_recall = default_clustered_min_recall;
+    std::size_t max_candidates = default_clustered_max_candidates;
+};
+
 // Default for KnnOptions::recall_sample: rows whose exact neighbours are computed to
 // report the recall of an HNSW graph (0 skips the measurement).
 inline constexpr std::size_t default_recall_sample = 256;
@@ -81,9 +98,10 @@ struct KnnOptions {
     // Largest reference size for which KnnMethod::automatic chooses the exact search.
     std::size_t exact_max_rows = default_exact_max_rows;
     HnswOptions hnsw;
+    ClusteredOptions clustered;
     // Threads; 0 means all hardware threads. The exact search gives the same result for any
-    // thread count; an HNSW graph built with one thread is reproducible, with several it
-    // depends on the order in which threads insert points.
+    // thread count. An HNSW graph built with one thread is reproducible, but with several
+    // it depends on the order in which the threads insert points.
     int jobs = 0;
     // Seed of HNSW's level assignment and of the recall sample.
     std::uint64_t seed = 0;
@@ -102,8 +120,8 @@ struct KnnGraph {
     std::vector<float> distances;
     // The method that built the graph (never automatic).
     KnnMethod method = KnnMethod::exact;
-    // Recall on a sample against the exact search, for HNSW graphs with recall_sample > 0;
-    // negative when not measured.
+    // Recall on a sample against the exact search, for HNSW and clustered graphs with
+    // recall_sample > 0; negative when not measured.
     double recall = -1.0;
 
     std::span<const std::int32_t> row_indices(std::size_t row) const {
@@ -119,8 +137,9 @@ struct KnnGraph {
 void check_finite(std::span<const float> data, std::size_t n, std::size_t d,
                   const std::string& what, const RowLabel& row_label = {});
 
-// A searchable set of reference rows: a copy of the data for the exact search, or an HNSW
-// graph (which stores its own copy). Cheap to copy: copies share the index.
+// A searchable set of reference rows: a copy of the data for the exact search, k-means lists
+// (a copy in list order) or an HNSW graph (which stores its own copy). Cheap to copy:
+// copies share the index.
 class KnnIndex {
   public:
     // Builds the index over `reference` (n x d, finite). The method comes from
@@ -150,8 +169,8 @@ class KnnIndex {
 };
 
 // The k nearest other rows of every row of `data` (n x d): KnnIndex::build then
-// self_graph. For HNSW graphs with options.recall_sample > 0 the recall is measured, logged
-// and stored in KnnGraph::recall.
+// self_graph. For approximate graphs with options.recall_sample > 0 the recall is measured,
+// logged and stored in KnnGraph::recall.
 KnnGraph build_knn_graph(std::span<const float> data, std::size_t n, std::size_t d, int k,
                          const KnnOptions& options = {});
 

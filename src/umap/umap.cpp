@@ -217,14 +217,17 @@ UmapModel fit(std::span<const float> data, std::size_t n, std::size_t d,
             model.index = index;
         }
     }
-    if (model.knn.method == neighbors::KnnMethod::hnsw && knn_options.recall_sample > 0) {
+    if (model.knn.method != neighbors::KnnMethod::exact && knn_options.recall_sample > 0) {
         model.knn.recall = neighbors::measure_recall(model.knn, data, n, d,
                                                      knn_options.recall_sample, options.seed, jobs);
-        spdlog::info("UMAP: HNSW kNN graph of {} rows, recall {:.4f} on {} sampled rows", n,
-                     model.knn.recall, std::min(n, knn_options.recall_sample));
+        spdlog::info("UMAP: {} kNN graph of {} rows, recall {:.4f} on {} sampled rows",
+                     neighbors::to_string(model.knn.method), n, model.knn.recall,
+                     std::min(n, knn_options.recall_sample));
     }
-    spdlog::info("UMAP: {} kNN graph of {} rows x {} columns, k = {}: {}",
-                 neighbors::to_string(model.knn.method), n, d, model.knn.k, timer.elapsed());
+    spdlog::info(
+        "UMAP: {} kNN graph of {} rows x {} columns, k = {} other rows (n_neighbors "
+        "counts the row itself): {}",
+        neighbors::to_string(model.knn.method), n, d, model.knn.k, timer.elapsed());
     timer.restart();
 
     // Fuzzy simplicial set, without the edges too weak to be sampled.

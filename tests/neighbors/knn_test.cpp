@@ -171,8 +171,217 @@ TEST_P(HnswKnn, ValidAndHighRecall) {
 INSTANTIATE_TEST_SUITE_P(Cases, HnswKnn,
                          testing::Values(KnnCase{50, 4, 5, 0, 1}, KnnCase{2000, 32, 15, 0, 2},
                                          KnnCase{2000, 16, 15, 200, 2},
+                                         KnnCase{3000, 8, 15, 2500, 2}, KnnCase{600, 5, 10, 600, 2},
                                          KnnCase{3000, 100, 10, 0, 1}),
                          case_name);
+
+class ClusteredKnn : public testing::TestWithParam<KnnCase> {};
+
+// Lists of 40 rows make many lists even for small inputs. Cases with all lists searched
+// (small n, or duplicates filling the lists) must equal the exact search; the others must
+// reach the recall the lists were sized for.
+TEST_P(ClusteredKnn, ValidAndAtLeastTheRequiredRecall) {
+    const KnnCase c = GetParam();
+    auto data = clustered_data(c.n, c.d, 12, c.n * 13 + c.d);
+    make_duplicates(data, c.d, c.duplicates, 0);
+    KnnOptions options;
+    options.method = KnnMethod::clustered;
+    options.clustered.list_rows = 40;
+    options.jobs = c.jobs;
+    options.recall_sample = c.n;  // every row
+    const KnnGraph graph = build_knn_graph(data, c.n, c.d, c.k, options);
+    EXPECT_EQ(graph.method, KnnMethod::clustered);
+    EXPECT_NO_THROW(validate_knn_graph(graph, c.n, true));
+    EXPECT_GE(graph.recall, 0.95);
+    if (c.n <= 60) {
+        expect_matches_brute_force(graph, data, data, c.n, c.d, true);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, ClusteredKnn,
+                         testing::Values(KnnCase{3, 2, 1, 0, 1}, KnnCase{50, 4, 5, 0, 1},
+                                         KnnCase{2000, 32, 15, 0, 2}, KnnCase{2000, 16, 15, 200, 2},
+                                         KnnCase{3000, 8, 15, 2500, 2},
+                                         KnnCase{3000, 100, 10, 0, 1}),
+                         case_name);
+
+TEST(ClusteredKnn, WellSeparatedClustersGiveTheExactGraph) {
+    // 20 far-apart clusters of 100 rows in 64 dimensions, lists of 100 rows: the nearest
+    // lists hold every true neighbour, so the graph equals the exact one.
+    const std::size_t n = 2000;
+    const std::size_t d = 64;
+    Rng rng(5);
+    std::vector<float> data(n * d);
+    for (std::size_t cluster = 0; cluster < 20; ++cluster) {
+        std::vector<float> centre(d);
+        for (auto& value : centre) {
+            value = static_cast<float>(50.0 * rng.normal());
+        }
+        for (std::size_t i = cluster * 100; i < (cluster + 1) * 100; ++i) {
+            for (std::size_t j = 0; j < d; ++j) {
+                data[i * d + j] = centre[j] + static_cast<float>(rng.normal());
+            }
+        }
+    }
+    KnnOptions options;
+    options.method = KnnMethod::clustered;
+    options.clustered.list_rows = 100;
+    options.recall_sample = n;
+    const KnnGraph graph = build_knn_graph(data, n, d, 15, options);
+    EXPECT_EQ(graph.recall, 1.0);
+    KnnOptions exact = options;
+    exact.method = KnnMethod::exact;
+    const KnnGraph expected = build_knn_graph(data, n, d, 15, exact);
+    EXPECT_EQ(graph.indices, expected.indices);
+    EXPECT_EQ(graph.distances, expected.distances);
+}
+
+TEST(ClusteredKnn, SameGraphForAnyThreadCount) {
+    const std::size_t n = 1500;
+    const std::size_t d = 20;
+    const auto data = clustered_data(n, d, 6, 9);
+    KnnOptions options;
+    options.method = KnnMethod::clustered;
+    options.clustered.list_rows = 50;
+    options.jobs = 1;
+    const KnnGraph one = build_knn_graph(data, n, d, 10, options);
+    options.jobs = 2;
+    const KnnGraph two = build_knn_graph(data, n, d, 10, options);
+    EXPECT_EQ(one.indices, two.indices);
+    EXPECT_EQ(one.distances, two.distances);
+}
+
+// Rows near a low-dimensional subspace of a wide space: `latent` random directions (norm
+// about 4) per cluster plus small noise, like stacked spectra.
+std::vector<float> low_rank_data(std::size_t n, std::size_t d, std::size_t latent,
+                                 std::uint64_t seed) {
+    Rng rng(seed);
+    const int clusters = 4;
+    std::vector<float> centres(clusters * d);
+    std::vector<float> directions(clusters * latent * d);
+    for (auto& value : centres) {
+        value = static_cast<float>(3.0 * rng.normal());
+    }
+    for (auto& value : directions) {
+        value = static_cast<float>(4.0 / std::sqrt(static_cast<double>(d)) * rng.normal());
+    }
+    std::vector<float> data(n * d);
+    std::vector<double> z(latent);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t c = i % clusters;
+        for (auto& value : z) {
+            value = rng.normal();
+        }
+        for (std::size_t j = 0; j < d; ++j) {
+            double value = centres[c * d + j] + 0.05 * rng.normal();
+            for (std::size_t l = 0; l < latent; ++l) {
+                value += directions[(c * latent + l) * d + j] * z[l];
+            }
+            data[i * d + j] = static_cast<float>(value);
+        }
+    }
+    return data;
+}
+
+struct StorageCase {
+    const char* name;
+    std::size_t d;
+    int projection_dims;
+    bool half_precision;
+};
+
+class HnswStorage : public testing::TestWithParam<StorageCase> {};
+
+// Every representation (float, half precision, principal components) must give exact
+// distances for the rows it returns and a high recall, for the self graph and for queries.
+TEST_P(HnswStorage, ExactDistancesAndHighRecall) {
+    const StorageCase c = GetParam();
+    const std::size_t n = 3000;
+    const auto data = low_rank_data(n, c.d, 6, 60 + c.d);
+    KnnOptions options;
+    options.method = KnnMethod::hnsw;
+    options.jobs = 2;
+    options.recall_sample = n;
+    options.hnsw.projection_dims = c.projection_dims;
+    options.hnsw.half_precision = c.half_precision;
+    const KnnGraph graph = build_knn_graph(data, n, c.d, 15, options);
+    EXPECT_NO_THROW(validate_knn_graph(graph, n, true));
+    EXPECT_GE(graph.recall, 0.95);
+    for (std::size_t i = 0; i < n; i += 37) {
+        for (std::size_t j = 0; j < 15; ++j) {
+            const auto index = static_cast<std::size_t>(graph.row_indices(i)[j]);
+            const double expected = true_distance(data, i, data, index, c.d);
+            // Re-ranked distances are float sums over d columns.
+            EXPECT_NEAR(graph.row_distances(i)[j], expected, 1e-4 * std::max(1.0, expected));
+        }
+    }
+
+    const auto queries = low_rank_data(200, c.d, 6, 60 + c.d);  // same clusters, new draws
+    const KnnGraph found = query_knn(data, n, queries, 200, c.d, 10, options);
+    EXPECT_NO_THROW(validate_knn_graph(found, n, false));
+    std::size_t hits = 0;
+    for (std::size_t i = 0; i < 200; ++i) {
+        const auto expected = brute_force_row(queries, i, data, n, c.d, n);
+        for (const std::int32_t index : found.row_indices(i)) {
+            const double distance =
+                true_distance(queries, i, data, static_cast<std::size_t>(index), c.d);
+            hits += distance <= expected[9] * (1.0 + 1e-5) ? 1 : 0;
+        }
+    }
+    EXPECT_GE(static_cast<double>(hits) / (200.0 * 10.0), 0.95);
+}
+
+INSTANTIATE_TEST_SUITE_P(Representations, HnswStorage,
+                         testing::Values(StorageCase{"float", 64, 0, false},
+                                         StorageCase{"half", 64, 0, true},
+                                         StorageCase{"half_odd_width", 37, 0, true},
+                                         StorageCase{"projected", 256, 24, true}),
+                         [](const testing::TestParamInfo<StorageCase>& info) {
+                             return std::string(info.param.name);
+                         });
+
+TEST(HnswStorage, ProjectionRejectedWhenItLosesNeighbours) {
+    // Isotropic noise in 200 columns: 16 principal components cannot keep the neighbours,
+    // so the index falls back to all columns and still finds them.
+    const std::size_t n = 2000;
+    const std::size_t d = 200;
+    Rng rng(70);
+    std::vector<float> data(n * d);
+    for (auto& value : data) {
+        value = static_cast<float>(rng.normal());
+    }
+    KnnOptions options;
+    options.method = KnnMethod::hnsw;
+    options.recall_sample = 500;
+    options.hnsw.projection_dims = 16;
+    options.hnsw.ef_search = 200;
+    const KnnGraph graph = build_knn_graph(data, n, d, 10, options);
+    EXPECT_GE(graph.recall, 0.9);
+}
+
+TEST(SquaredL2HalfKernel, MatchesFloatDistanceOfRoundedValues) {
+    if (squared_l2_half_kernel() == nullptr) {
+        GTEST_SKIP() << "no hardware half-precision conversion on this CPU";
+    }
+    Rng rng(12);
+    for (const std::size_t d : {1u, 7u, 16u, 33u, 640u}) {
+        std::vector<float> a(d);
+        std::vector<float> b(d);
+        for (std::size_t i = 0; i < d; ++i) {
+            a[i] = static_cast<float>(100.0 * rng.normal());
+            b[i] = static_cast<float>(100.0 * rng.normal());
+        }
+        std::vector<std::uint16_t> half_a(d);
+        std::vector<std::uint16_t> half_b(d);
+        floats_to_half(a.data(), half_a.data(), d);
+        floats_to_half(b.data(), half_b.data(), d);
+        const double expected = squared_l2_scalar(a.data(), b.data(), d);
+        // Half precision keeps 11 significant bits: each value within 2^-11 relative.
+        EXPECT_NEAR(squared_l2_half_kernel()(half_a.data(), half_b.data(), d), expected,
+                    1e-2 * expected)
+            << "d = " << d;
+    }
+}
 
 TEST(ExactKnn, LargeOffsetKeepsSmallDistancesExact) {
     // Rows far from the origin: |x|^2 is about 64 * 1e8, so the norms trick without
@@ -220,7 +429,10 @@ TEST(KnnMethodChoice, AutomaticFollowsExactMaxRows) {
     KnnOptions options;
     options.exact_max_rows = 200;
     EXPECT_EQ(build_knn_graph(data, 200, 6, 5, options).method, KnnMethod::exact);
+    // Above exact_max_rows: the k-means lists when they pay off, else HNSW.
     options.exact_max_rows = 199;
+    EXPECT_EQ(build_knn_graph(data, 200, 6, 5, options).method, KnnMethod::clustered);
+    options.clustered.max_candidates = 10;
     EXPECT_EQ(build_knn_graph(data, 200, 6, 5, options).method, KnnMethod::hnsw);
 }
 
@@ -240,7 +452,8 @@ TEST_P(QueryKnn, MatchesBruteForce) {
     expect_matches_brute_force(graph, queries, reference, n, d, false);
 }
 
-INSTANTIATE_TEST_SUITE_P(Methods, QueryKnn, testing::Values(KnnMethod::exact, KnnMethod::hnsw),
+INSTANTIATE_TEST_SUITE_P(Methods, QueryKnn,
+                         testing::Values(KnnMethod::exact, KnnMethod::hnsw, KnnMethod::clustered),
                          [](const testing::TestParamInfo<KnnMethod>& info) {
                              return std::string(to_string(info.param));
                          });
@@ -340,6 +553,10 @@ TEST(KnnErrors, InvalidSizes) {
     EXPECT_THROW(build_knn_graph(data, 10, 2, 3, options), Error);
     EXPECT_THROW(parse_knn_method("fast"), Error);
     EXPECT_EQ(parse_knn_method("hnsw"), KnnMethod::hnsw);
+    EXPECT_EQ(parse_knn_method("clustered"), KnnMethod::clustered);
+    options = {};
+    options.clustered.list_rows = 3;
+    EXPECT_THROW(build_knn_graph(data, 10, 2, 3, options), Error);
 }
 
 TEST(ValidateKnnGraph, RejectsBrokenRows) {

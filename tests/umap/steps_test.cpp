@@ -59,8 +59,8 @@ TEST(SmoothKnnDistances, MatchesUmapLearnForFit) {
     const float sigmas[] = {1.4255371f, 1.3e-03f, 1.7143631e-01f, 8.3249999e-04f};
     const float rhos[] = {1.0f, 3.0f, 0.2f, 0.0f};
     for (std::size_t i = 0; i < 4; ++i) {
-        // umap-learn runs this in float32 with fastmath; the binary search ends within its
-        // tolerance, so sigmas agree to a few float ulps of the search steps.
+        // umap-learn runs this in float32 with fastmath. Both binary searches end within the
+        // same tolerance, so the sigmas agree to a few float ulps of the search steps.
         EXPECT_NEAR(result.sigmas[i], sigmas[i], 1e-5f * std::max(1.0f, sigmas[i])) << "row " << i;
         EXPECT_FLOAT_EQ(result.rhos[i], rhos[i]) << "row " << i;
     }

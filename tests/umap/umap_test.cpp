@@ -64,7 +64,8 @@ TEST(UmapFit, TwoAndThreeRowsGiveFiniteMaps) {
     }
 }
 
-TEST(UmapFit, ThirtyDuplicatesOfHundredGiveFiniteOutput) {
+// 30 identical rows of 100.
+TEST(UmapFit, DuplicateRowsGiveFiniteOutput) {
     const std::size_t n = 100;
     const std::size_t d = 8;
     auto data = gaussian_blobs(n, d, 3, 4.0, 2);
@@ -76,7 +77,8 @@ TEST(UmapFit, ThirtyDuplicatesOfHundredGiveFiniteOutput) {
     neighbors::validate_knn_graph(model.knn, n, true);
 }
 
-TEST(UmapFit, FourThousandDuplicatesOfFiveThousandGiveFiniteOutput) {
+// 4000 identical rows of 5000.
+TEST(UmapFit, MostlyDuplicateRowsGiveFiniteOutput) {
     const std::size_t n = 5000;
     const std::size_t d = 6;
     auto data = gaussian_blobs(n, d, 4, 4.0, 3);
