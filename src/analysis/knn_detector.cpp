@@ -40,6 +40,23 @@ FileAggregate parse_file_aggregate(std::string_view text) {
 
 // ReferenceSet
 
+// A leave-one-file-out query through the whole index requests k plus the file's own vector
+// count of neighbours, and the exact search re-ranks every one of them in all dimensions.
+// With few files of many vectors each (a map's sample of two training files of 300 frames
+// each), searching the other files' own indexes for k each is far cheaper. These bounds keep
+// the loop over files and the second copy of the vectors small.
+constexpr std::size_t file_indexes_max_files = 64;
+constexpr std::size_t file_indexes_max_vectors = 50000;
+// Candidates the exact search re-ranks beyond k, an estimate for choosing between the two
+// ways. Both find the same neighbours up to float rounding of the distances.
+constexpr std::size_t exact_rerank_extra = 10;
+
+struct ReferenceSet::FileIndexes {
+    std::vector<std::int32_t> files;              // file of each index
+    std::vector<neighbors::KnnIndex> indexes;     // exact index of each file's vectors
+    std::vector<std::vector<std::int32_t>> rows;  // reference rows of each index
+};
+
 ReferenceSet::ReferenceSet(neighbors::KnnIndex index, std::vector<std::int32_t> files)
     : index_(std::move(index)), files_(std::move(files)) {
     for (const std::int32_t file : files_) {
@@ -55,7 +72,67 @@ ReferenceSet ReferenceSet::build(std::span<const float> vectors, std::size_t n, 
                                 files.size(), n));
     }
     neighbors::KnnIndex index = neighbors::KnnIndex::build(vectors, n, d, options);
-    return ReferenceSet(std::move(index), std::vector<std::int32_t>(files.begin(), files.end()));
+    ReferenceSet reference(std::move(index), std::vector<std::int32_t>(files.begin(), files.end()));
+
+    const std::size_t file_count = reference.vectors_per_file_.size();
+    if (reference.index_.method() == neighbors::KnnMethod::exact && file_count >= 2 &&
+        file_count <= file_indexes_max_files && n <= file_indexes_max_vectors) {
+        auto file_indexes = std::make_shared<FileIndexes>();
+        neighbors::KnnOptions exact = options;
+        exact.method = neighbors::KnnMethod::exact;
+        for (const auto& [file, count] : reference.vectors_per_file_) {
+            std::vector<std::int32_t> rows;
+            std::vector<float> part;
+            rows.reserve(count);
+            part.reserve(count * d);
+            for (std::size_t i = 0; i < n; ++i) {
+                if (files[i] == file) {
+                    rows.push_back(static_cast<std::int32_t>(i));
+                    part.insert(part.end(), vectors.begin() + static_cast<std::ptrdiff_t>(i * d),
+                                vectors.begin() + static_cast<std::ptrdiff_t>((i + 1) * d));
+                }
+            }
+            file_indexes->files.push_back(file);
+            file_indexes->indexes.push_back(neighbors::KnnIndex::build(part, count, d, exact));
+            file_indexes->rows.push_back(std::move(rows));
+        }
+        reference.file_indexes_ = std::move(file_indexes);
+    }
+    return reference;
+}
+
+void ReferenceSet::query_other_files(std::span<const float> batch, std::size_t rows, int k,
+                                     std::int32_t file, std::span<std::int32_t> indices,
+                                     std::span<float> distances) const {
+    std::vector<std::vector<std::pair<float, std::int32_t>>> candidates(rows);
+    for (std::size_t g = 0; g < file_indexes_->files.size(); ++g) {
+        if (file_indexes_->files[g] == file) {
+            continue;
+        }
+        const auto& other_rows = file_indexes_->rows[g];
+        const int k_other = static_cast<int>(std::min<std::size_t>(k, other_rows.size()));
+        const neighbors::KnnGraph graph = file_indexes_->indexes[g].query(batch, rows, k_other);
+        for (std::size_t r = 0; r < rows; ++r) {
+            const auto row_indices = graph.row_indices(r);
+            const auto row_distances = graph.row_distances(r);
+            for (int j = 0; j < k_other; ++j) {
+                candidates[r].emplace_back(row_distances[j],
+                                           other_rows[static_cast<std::size_t>(row_indices[j])]);
+            }
+        }
+    }
+    const auto k_size = static_cast<std::size_t>(k);
+    for (std::size_t r = 0; r < rows; ++r) {
+        auto& row = candidates[r];
+        UADSCOPE_ASSERT(row.size() >= k_size);
+        // Ties go to the lower reference row, as in the exact search.
+        std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(k_size),
+                          row.end());
+        for (std::size_t j = 0; j < k_size; ++j) {
+            indices[r * k_size + j] = row[j].second;
+            distances[r * k_size + j] = row[j].first;
+        }
+    }
 }
 
 std::size_t ReferenceSet::vectors_outside(std::int32_t file) const {
@@ -93,7 +170,8 @@ neighbors::KnnGraph ReferenceSet::query(std::span<const float> queries, std::siz
 
     // Queries of files outside the reference need no exclusion and go in one batch. The
     // queries of each other file request as many extra neighbours as the file has reference
-    // vectors, which leaves k neighbours of other files after its own are dropped.
+    // vectors, which leaves k neighbours of other files after its own are dropped, or search
+    // the other files' own indexes when that is cheaper (see file_indexes_max_files).
     std::map<std::int32_t, std::vector<std::size_t>> rows_of_file;
     std::vector<std::size_t> unrestricted;
     for (std::size_t i = 0; i < n_queries; ++i) {
@@ -119,6 +197,24 @@ neighbors::KnnGraph ReferenceSet::query(std::span<const float> queries, std::siz
         for (std::size_t r = 0; r < rows.size(); ++r) {
             std::copy_n(queries.begin() + static_cast<std::ptrdiff_t>(rows[r] * d), d,
                         batch.begin() + static_cast<std::ptrdiff_t>(r * d));
+        }
+        const std::size_t other_files = vectors_per_file_.size() - (own_vectors > 0 ? 1 : 0);
+        const auto k_size = static_cast<std::size_t>(k);
+        if (file_indexes_ && own_vectors > 0 &&
+            other_files * (k_size + exact_rerank_extra) <
+                k_size + own_vectors + exact_rerank_extra) {
+            std::vector<std::int32_t> indices(rows.size() * k_size);
+            std::vector<float> distances(rows.size() * k_size);
+            query_other_files(batch, rows.size(), k, excluded_file, indices, distances);
+            for (std::size_t r = 0; r < rows.size(); ++r) {
+                std::copy_n(indices.begin() + static_cast<std::ptrdiff_t>(r * k_size), k_size,
+                            result.indices.begin() + static_cast<std::ptrdiff_t>(rows[r] * k_size));
+                std::copy_n(
+                    distances.begin() + static_cast<std::ptrdiff_t>(r * k_size), k_size,
+                    result.distances.begin() + static_cast<std::ptrdiff_t>(rows[r] * k_size));
+            }
+            result.method = neighbors::KnnMethod::exact;
+            return;
         }
         const int searched =
             static_cast<int>(std::min(files_.size(), static_cast<std::size_t>(k) + own_vectors));

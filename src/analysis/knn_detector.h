@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -68,11 +69,20 @@ class ReferenceSet {
     std::size_t vectors_outside(std::int32_t file) const;
 
   private:
+    struct FileIndexes;
+
     ReferenceSet(neighbors::KnnIndex index, std::vector<std::int32_t> files);
+    // The k nearest reference vectors of `batch` [rows, d], all of file `file`, among the
+    // other files: each other file's index is searched and the results merged.
+    void query_other_files(std::span<const float> batch, std::size_t rows, int k, std::int32_t file,
+                           std::span<std::int32_t> indices, std::span<float> distances) const;
 
     neighbors::KnnIndex index_;
     std::vector<std::int32_t> files_;
     std::map<std::int32_t, std::size_t> vectors_per_file_;
+    // Exact indexes of each file's vectors, for exact references of few files (shared by
+    // copies); null otherwise.
+    std::shared_ptr<const FileIndexes> file_indexes_;
 };
 
 // Mean of each row's k distances, [graph.n].

@@ -5,13 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <mutex>
 #include <vector>
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/random.h"
 
 namespace uadscope::analysis {
@@ -43,10 +43,21 @@ void SeparabilityOptions::validate() const {
         throw Error(fmt::format("invalid SEP vector cap {}: use 0 (no cap) or a positive count",
                                 max_vectors_per_class));
     }
-    if (!(tolerance > 0.0) || !std::isfinite(tolerance)) {
-        throw Error(fmt::format("invalid SVM tolerance {}: use a finite value > 0 (default {})",
-                                tolerance, default_svm_tolerance));
+    if (tolerance && (!(*tolerance > 0.0) || !std::isfinite(*tolerance))) {
+        throw Error(fmt::format(
+            "invalid SVM tolerance {}: use a finite value > 0 (default {} for the l2 loss, {} "
+            "for l1)",
+            *tolerance, default_primal_tolerance, default_dual_tolerance));
     }
+}
+
+double SeparabilityOptions::solver_tolerance() const {
+    return tolerance.value_or(loss == SvmLoss::l2 ? default_primal_tolerance
+                                                  : default_dual_tolerance);
+}
+
+std::string_view SeparabilityOptions::solver_name() const {
+    return loss == SvmLoss::l2 ? "L2R_L2LOSS_SVC" : "L2R_L1LOSS_SVC_DUAL";
 }
 
 std::map<std::int32_t, int> assign_file_folds(
@@ -73,16 +84,28 @@ std::map<std::int32_t, int> assign_file_folds(
 
 namespace {
 
-// liblinear reports through one process-wide print function and draws its coordinate
-// order from rand(), so training runs one at a time, with rand() reseeded before each run.
+// Bytes of liblinear problems that parallel folds may hold at once; one fold always runs.
+constexpr std::size_t sep_parallel_memory = std::size_t{1} << 30;
+
+// liblinear's dual solvers draw their coordinate order from the process-wide rand(), so they
+// train one at a time, with rand() reseeded before each run.
 std::mutex liblinear_mutex;
-std::atomic<std::int64_t> liblinear_messages{0};
+
+// liblinear reports through one process-wide print function, called on the training thread.
+thread_local std::int64_t liblinear_limit_messages = 0;
 
 void count_liblinear_message(const char* text) {
-    // Its only message during training is "reaching max number of iterations".
-    if (std::string_view(text).find("WARNING") != std::string_view::npos) {
-        ++liblinear_messages;
+    // Counts "WARNING: reaching max number of iterations", which liblinear 2.3's solvers print
+    // when they stop at their iteration limit; other messages are progress.
+    if (std::string_view(text).find("reaching max number of iterations") !=
+        std::string_view::npos) {
+        ++liblinear_limit_messages;
     }
+}
+
+void install_liblinear_printer() {
+    static std::once_flag installed;
+    std::call_once(installed, [] { set_print_string_function(count_liblinear_message); });
 }
 
 // Keeps at most `cap` of `rows` (in order) with selection sampling.
@@ -154,6 +177,115 @@ struct Standardiser {
     }
 };
 
+// Sums over one fold's held-out and training vectors.
+struct FoldOutcome {
+    std::int64_t true_positives = 0;
+    std::int64_t true_negatives = 0;
+    double slack_sum = 0.0;        // held-out vectors
+    double train_slack_sum = 0.0;  // training vectors at the fold's solution
+    std::int64_t train_vectors = 0;
+    std::int64_t limit_messages = 0;  // liblinear's iteration-limit warnings
+};
+
+// Trains the SVM on the rows outside `fold` and scores the held-out rows.
+FoldOutcome run_fold(std::span<const float> vectors, std::size_t d,
+                     std::span<const std::uint8_t> labels, std::span<const std::int32_t> files,
+                     const std::vector<std::size_t>& rows,
+                     const std::map<std::int32_t, int>& fold_of, int fold,
+                     const SeparabilityOptions& options) {
+    FoldOutcome outcome;
+    std::vector<std::size_t> train_rows;
+    std::vector<std::size_t> held_out_rows;
+    std::int64_t train_count[2] = {0, 0};
+    for (const std::size_t row : rows) {
+        if (fold_of.at(files[row]) == fold) {
+            held_out_rows.push_back(row);
+        } else {
+            train_rows.push_back(row);
+            ++train_count[labels[row]];
+        }
+    }
+    if (held_out_rows.empty()) {
+        return outcome;
+    }
+    // Dealing files in turn keeps at least one file of each class out of every fold.
+    UADSCOPE_ASSERT(train_count[0] > 0 && train_count[1] > 0);
+
+    const Standardiser standardiser(vectors, d, train_rows);
+    std::vector<feature_node> nodes;
+    std::vector<std::size_t> starts;
+    std::vector<double> y;
+    for (const std::size_t row : train_rows) {
+        starts.push_back(nodes.size());
+        standardiser.append_nodes(vectors, row, nodes);
+        y.push_back(labels[row] == 1 ? 1.0 : -1.0);
+    }
+    std::vector<feature_node*> x;
+    for (const std::size_t start : starts) {
+        x.push_back(nodes.data() + start);
+    }
+    problem svm_problem{};
+    svm_problem.l = static_cast<int>(train_rows.size());
+    svm_problem.n = static_cast<int>(d + 1);
+    svm_problem.y = y.data();
+    svm_problem.x = x.data();
+    svm_problem.bias = 1.0;
+
+    const double total = static_cast<double>(train_rows.size());
+    int weight_labels[2] = {-1, 1};
+    double weights[2] = {total / (2.0 * static_cast<double>(train_count[0])),
+                         total / (2.0 * static_cast<double>(train_count[1]))};
+    parameter svm_parameter{};
+    svm_parameter.solver_type = options.loss == SvmLoss::l1 ? L2R_L1LOSS_SVC_DUAL : L2R_L2LOSS_SVC;
+    svm_parameter.eps = options.solver_tolerance();
+    svm_parameter.C = options.c;
+    svm_parameter.nr_weight = 2;
+    svm_parameter.weight_label = weight_labels;
+    svm_parameter.weight = weights;
+    svm_parameter.p = 0.1;
+    svm_parameter.init_sol = nullptr;
+    if (const char* problem_text = check_parameter(&svm_problem, &svm_parameter)) {
+        throw Error(fmt::format("SEP: liblinear rejected its parameters: {}", problem_text));
+    }
+
+    model* svm_model = nullptr;
+    liblinear_limit_messages = 0;
+    if (options.loss == SvmLoss::l1) {
+        const std::lock_guard lock(liblinear_mutex);
+        std::uint64_t state = options.seed + static_cast<std::uint64_t>(fold);
+        std::srand(static_cast<unsigned>(splitmix64(state)));
+        svm_model = train(&svm_problem, &svm_parameter);
+    } else {
+        svm_model = train(&svm_problem, &svm_parameter);
+    }
+    outcome.limit_messages = liblinear_limit_messages;
+
+    const double sign = svm_model->label[0] == 1 ? 1.0 : -1.0;
+    for (std::size_t i = 0; i < train_rows.size(); ++i) {
+        double decision = 0.0;
+        predict_values(svm_model, x[i], &decision);
+        outcome.train_slack_sum += std::max(0.0, 1.0 - y[i] * sign * decision);
+    }
+    outcome.train_vectors = static_cast<std::int64_t>(train_rows.size());
+    std::vector<feature_node> query_nodes;
+    for (const std::size_t row : held_out_rows) {
+        query_nodes.clear();
+        standardiser.append_nodes(vectors, row, query_nodes);
+        double decision = 0.0;
+        predict_values(svm_model, query_nodes.data(), &decision);
+        const double f = sign * decision;
+        const double target = labels[row] == 1 ? 1.0 : -1.0;
+        outcome.slack_sum += std::max(0.0, 1.0 - target * f);
+        if (labels[row] == 1 && f > 0.0) {
+            ++outcome.true_positives;
+        } else if (labels[row] == 0 && f <= 0.0) {
+            ++outcome.true_negatives;
+        }
+    }
+    free_and_destroy_model(&svm_model);
+    return outcome;
+}
+
 }  // namespace
 
 SeparabilityResult measure_separability(std::span<const float> vectors, std::size_t n,
@@ -213,99 +345,45 @@ SeparabilityResult measure_separability(std::span<const float> vectors, std::siz
     }
     std::sort(rows.begin(), rows.end());
 
+    install_liblinear_printer();
     const int folds =
         std::min<int>(options.folds, static_cast<int>(result.normal_files + result.anomaly_files));
     result.folds = folds;
     const std::map<std::int32_t, int> fold_of = assign_file_folds(file_labels, folds, options.seed);
 
+    // Folds run in parallel with the primal solver, which draws no random numbers. The dual
+    // solver reads the process-wide rand(), so its folds run one at a time. Each fold's sums
+    // are added in fold order afterwards, so the result does not depend on the thread count.
+    std::vector<FoldOutcome> outcomes(static_cast<std::size_t>(folds));
+    const std::size_t problem_bytes = rows.size() * (d + 2) * sizeof(feature_node);
+    const auto memory_jobs =
+        static_cast<int>(std::max<std::size_t>(1, sep_parallel_memory / problem_bytes));
+    const int jobs = options.loss == SvmLoss::l2
+                         ? std::min({resolve_jobs(options.jobs), folds, memory_jobs})
+                         : 1;
+    parallel_for(static_cast<std::size_t>(folds), jobs, [&](std::size_t fold, int) {
+        outcomes[fold] =
+            run_fold(vectors, d, labels, files, rows, fold_of, static_cast<int>(fold), options);
+    });
     std::int64_t true_positives = 0;
     std::int64_t true_negatives = 0;
     double slack_sum = 0.0;
-    std::vector<feature_node> query_nodes;
-    for (int fold = 0; fold < folds; ++fold) {
-        std::vector<std::size_t> train_rows;
-        std::vector<std::size_t> held_out_rows;
-        std::int64_t train_count[2] = {0, 0};
-        for (const std::size_t row : rows) {
-            if (fold_of.at(files[row]) == fold) {
-                held_out_rows.push_back(row);
-            } else {
-                train_rows.push_back(row);
-                ++train_count[labels[row]];
-            }
-        }
-        if (held_out_rows.empty()) {
-            continue;
-        }
-        // Dealing files in turn keeps at least one file of each class out of every fold.
-        UADSCOPE_ASSERT(train_count[0] > 0 && train_count[1] > 0);
-
-        const Standardiser standardiser(vectors, d, train_rows);
-        std::vector<feature_node> nodes;
-        std::vector<std::size_t> starts;
-        std::vector<double> y;
-        for (const std::size_t row : train_rows) {
-            starts.push_back(nodes.size());
-            standardiser.append_nodes(vectors, row, nodes);
-            y.push_back(labels[row] == 1 ? 1.0 : -1.0);
-        }
-        std::vector<feature_node*> x;
-        for (const std::size_t start : starts) {
-            x.push_back(nodes.data() + start);
-        }
-        problem svm_problem{};
-        svm_problem.l = static_cast<int>(train_rows.size());
-        svm_problem.n = static_cast<int>(d + 1);
-        svm_problem.y = y.data();
-        svm_problem.x = x.data();
-        svm_problem.bias = 1.0;
-
-        const double total = static_cast<double>(train_rows.size());
-        int weight_labels[2] = {-1, 1};
-        double weights[2] = {total / (2.0 * static_cast<double>(train_count[0])),
-                             total / (2.0 * static_cast<double>(train_count[1]))};
-        parameter svm_parameter{};
-        svm_parameter.solver_type =
-            options.loss == SvmLoss::l1 ? L2R_L1LOSS_SVC_DUAL : L2R_L2LOSS_SVC_DUAL;
-        svm_parameter.eps = options.tolerance;
-        svm_parameter.C = options.c;
-        svm_parameter.nr_weight = 2;
-        svm_parameter.weight_label = weight_labels;
-        svm_parameter.weight = weights;
-        svm_parameter.p = 0.1;
-        svm_parameter.init_sol = nullptr;
-        if (const char* problem_text = check_parameter(&svm_problem, &svm_parameter)) {
-            throw Error(fmt::format("SEP: liblinear rejected its parameters: {}", problem_text));
-        }
-
-        model* svm_model = nullptr;
-        {
-            const std::lock_guard lock(liblinear_mutex);
-            set_print_string_function(count_liblinear_message);
-            std::uint64_t state = options.seed + static_cast<std::uint64_t>(fold);
-            std::srand(static_cast<unsigned>(splitmix64(state)));
-            svm_model = train(&svm_problem, &svm_parameter);
-        }
-        const double sign = svm_model->label[0] == 1 ? 1.0 : -1.0;
-        for (const std::size_t row : held_out_rows) {
-            query_nodes.clear();
-            standardiser.append_nodes(vectors, row, query_nodes);
-            double decision = 0.0;
-            predict_values(svm_model, query_nodes.data(), &decision);
-            const double f = sign * decision;
-            const double target = labels[row] == 1 ? 1.0 : -1.0;
-            slack_sum += std::max(0.0, 1.0 - target * f);
-            if (labels[row] == 1 && f > 0.0) {
-                ++true_positives;
-            } else if (labels[row] == 0 && f <= 0.0) {
-                ++true_negatives;
-            }
-        }
-        free_and_destroy_model(&svm_model);
+    double train_slack_sum = 0.0;
+    std::int64_t train_slack_count = 0;
+    std::int64_t limit_messages = 0;
+    for (const FoldOutcome& outcome : outcomes) {
+        true_positives += outcome.true_positives;
+        true_negatives += outcome.true_negatives;
+        slack_sum += outcome.slack_sum;
+        train_slack_sum += outcome.train_slack_sum;
+        train_slack_count += outcome.train_vectors;
+        limit_messages += outcome.limit_messages;
     }
-    const std::int64_t messages = liblinear_messages.exchange(0);
-    if (messages > 0) {
-        spdlog::debug("SEP: liblinear stopped {} time(s) at its iteration limit", messages);
+    if (limit_messages > 0) {
+        spdlog::warn(
+            "SEP: liblinear's {} solver stopped {} time(s) at its iteration limit before "
+            "reaching tolerance {}; the SVM is not fully converged",
+            options.solver_name(), limit_messages, options.solver_tolerance());
     }
 
     const double tpr =
@@ -315,6 +393,7 @@ SeparabilityResult measure_separability(std::span<const float> vectors, std::siz
     result.balanced_accuracy = 0.5 * (tpr + tnr);
     result.hinge_slack =
         slack_sum / static_cast<double>(result.normal_vectors + result.anomaly_vectors);
+    result.train_hinge_slack = train_slack_sum / static_cast<double>(train_slack_count);
     return result;
 }
 

@@ -14,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/csv.h"
 #include "core/error.h"
+#include "pipeline/score_report.h"
 #include "store/h5.h"
 
 namespace uadscope::pipeline {
@@ -21,30 +22,6 @@ namespace uadscope::pipeline {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string escape_html(std::string_view text) {
-    std::string escaped;
-    escaped.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-            case '&':
-                escaped += "&amp;";
-                break;
-            case '<':
-                escaped += "&lt;";
-                break;
-            case '>':
-                escaped += "&gt;";
-                break;
-            case '"':
-                escaped += "&quot;";
-                break;
-            default:
-                escaped += c;
-        }
-    }
-    return escaped;
-}
 
 // Relative URL of a workspace file, with each path segment percent-encoded where needed.
 std::string link_to(const fs::path& relative) {
@@ -173,53 +150,6 @@ std::string features_section(const fs::path& work) {
     return html;
 }
 
-// Renders a JSON value as nested HTML: objects as key/value tables, arrays of objects as
-// one table with a column per key, everything else inline.
-std::string json_to_html(const nlohmann::json& value, int depth = 0) {
-    if (value.is_object()) {
-        std::string html = "<table class=\"params\">";
-        for (const auto& [key, item] : value.items()) {
-            html += "<tr><th>" + escape_html(key) + "</th><td>" + json_to_html(item, depth + 1) +
-                    "</td></tr>";
-        }
-        return html + "</table>";
-    }
-    if (value.is_array() && !value.empty() && value.front().is_object()) {
-        std::vector<std::string> keys;
-        for (const auto& row : value) {
-            for (const auto& [key, item] : row.items()) {
-                if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-                    keys.push_back(key);
-                }
-            }
-        }
-        std::string html = "<table><tr>";
-        for (const auto& key : keys) {
-            html += "<th>" + escape_html(key) + "</th>";
-        }
-        html += "</tr>";
-        for (const auto& row : value) {
-            html += "<tr>";
-            for (const auto& key : keys) {
-                html +=
-                    "<td>" + (row.contains(key) ? json_to_html(row[key], depth + 1) : "") + "</td>";
-            }
-            html += "</tr>";
-        }
-        return html + "</table>";
-    }
-    if (value.is_number()) {
-        return format_number(value.get<double>());
-    }
-    if (value.is_null()) {
-        return "<span class=\"undefined\">undefined</span>";
-    }
-    if (value.is_string()) {
-        return escape_html(value.get<std::string>());
-    }
-    return escape_html(value.dump());
-}
-
 std::string csv_to_html(const fs::path& path) {
     const CsvTable table = read_csv(path, false);
     std::string html = "<table>";
@@ -244,6 +174,10 @@ th { background: #f4f4f4; }
 .thumbs figure { margin: 0; } .thumbs img { width: 280px; border: 1px solid #ddd; }
 .thumbs figcaption { font-size: .8em; color: #555; max-width: 280px; word-break: break-all; }
 .undefined { color: #999; font-style: italic; }
+table.metrics caption { caption-side: top; text-align: left; font-size: .9em; color: #444;
+  padding-bottom: .3em; max-width: 1100px; }
+table.metrics caption details { color: #666; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; }
 )";
 
 }  // namespace
@@ -269,6 +203,8 @@ ReportResult write_report(const fs::path& work) {
     if (maps.empty()) {
         html += "<p>No maps yet: run <code>uadscope map WORK</code>.</p>\n";
     }
+    // Description of each scores folder, from the first map whose metrics name it.
+    std::map<std::string, std::string> run_captions;
     for (const auto& map_path : maps) {
         const std::string name = map_path.stem().string();
         html += "<h3 id=\"" + escape_html(name) + "\">" + escape_html(name) + "</h3>\n";
@@ -307,8 +243,14 @@ ReportResult write_report(const fs::path& work) {
         const fs::path metrics = work / "metrics" / (name + ".json");
         if (fs::exists(metrics)) {
             try {
-                html += "<h4>Metrics</h4>\n" +
-                        json_to_html(nlohmann::json::parse(read_file(metrics))) + "\n";
+                const auto document = nlohmann::json::parse(read_file(metrics));
+                html += "<h4>Metrics</h4>\n<p>From <a href=\"" +
+                        link_to(fs::path("metrics") / metrics.filename()) + "\">" +
+                        escape_html(metrics.filename().string()) + "</a> and its CSV twin.</p>\n" +
+                        metrics_tables_html(document);
+                for (auto& [scores, caption] : detector_run_captions(document)) {
+                    run_captions.emplace(scores, std::move(caption));
+                }
                 ++result.metric_files;
             } catch (const std::exception& error) {
                 spdlog::warn("report: cannot read {}: {}", metrics.string(), error.what());
@@ -332,8 +274,13 @@ ReportResult write_report(const fs::path& work) {
     std::sort(results.begin(), results.end());
     if (!results.empty()) {
         html += "<h2>Detector evaluation</h2>\n";
+        html += "<p>The official evaluators' result table of each scores folder.</p>\n";
         for (const auto& path : results) {
             html += "<h3>" + escape_html(fs::relative(path, work).generic_string()) + "</h3>\n";
+            const auto caption = run_captions.find(path.parent_path().filename().string());
+            if (caption != run_captions.end()) {
+                html += "<p>" + escape_html(caption->second) + "</p>\n";
+            }
             try {
                 html += csv_to_html(path);
             } catch (const Error& csv_error) {

@@ -27,15 +27,38 @@ int section_number(const dataset::FileRecord& record) {
     return std::max(record.name.section, 0);
 }
 
+DeviceNames::DeviceNames(const dataset::Manifest& manifest) {
+    std::map<std::string, std::set<std::string>> schemes_of_device;
+    for (const auto& record : manifest.records) {
+        if (!record.external && !record.name.device.empty()) {
+            schemes_of_device[record.name.device].insert(record.name.scheme);
+        }
+    }
+    for (const auto& [device, schemes] : schemes_of_device) {
+        if (schemes.size() > 1) {
+            ambiguous_.insert(device);
+        }
+    }
+}
+
+std::string DeviceNames::of(const dataset::FileRecord& record) const {
+    if (ambiguous_.contains(record.name.device)) {
+        return record.name.device + "-" + record.name.scheme;
+    }
+    return record.name.device;
+}
+
 std::vector<ScoreSection> score_sections(const dataset::Manifest& manifest,
                                          const std::vector<std::int32_t>& file_filter,
                                          const std::string& device) {
+    const DeviceNames names(manifest);
     std::map<std::pair<std::string, int>, ScoreSection> sections;
     auto add = [&](const dataset::FileRecord& record) {
         if (record.external || record.name.device.empty() || !record.readable()) {
             return;
         }
-        if (!device.empty() && record.name.device != device) {
+        const std::string name = names.of(record);
+        if (!device.empty() && record.name.device != device && name != device) {
             return;
         }
         const bool train = record.name.split == dataset::Split::train;
@@ -43,8 +66,8 @@ std::vector<ScoreSection> score_sections(const dataset::Manifest& manifest,
         if (!train && !test) {
             return;
         }
-        ScoreSection& section = sections[{record.name.device, section_number(record)}];
-        section.device = record.name.device;
+        ScoreSection& section = sections[{name, section_number(record)}];
+        section.device = name;
         section.section = section_number(record);
         (train ? section.train_files : section.test_files)
             .push_back(static_cast<std::int32_t>(record.file_id));
@@ -117,10 +140,7 @@ std::vector<FittedReference> fit_references(const ScoreSection& section, const V
                                                                       settings.kind, settings.k)});
     }
     if (references.empty()) {
-        throw Error(
-            fmt::format("{} section {:02d}: no domain has 2 training vectors; the "
-                        "detector needs training data",
-                        section.device, section.section));
+        throw Error("no domain has 2 training vectors; the detector needs training data");
     }
     return references;
 }
@@ -199,9 +219,9 @@ SectionScores score_section(const ScoreSection& section, const VectorSource& sou
     const VectorBatch train = source.read(section.train_files);
     if (train.size() < 2) {
         throw Error(fmt::format(
-            "{} section {:02d}: {} training vector(s) from {} training file(s); the detector "
-            "needs at least 2 (check the features of the training files and the stack length)",
-            section.device, section.section, train.size(), section.train_files.size()));
+            "{} training vector(s) from {} training file(s); the detector needs at least 2 "
+            "(check the features of the training files and the stack length)",
+            train.size(), section.train_files.size()));
     }
     const std::vector<FittedReference> references =
         fit_references(section, train, manifest, settings);
@@ -321,6 +341,7 @@ FolderEvaluation evaluate_score_folder(const fs::path& work, const fs::path& fol
     const fs::path domain_folder = evaluation.ground_truth / "ground_truth_domain";
 
     static const std::regex score_name(R"(anomaly_score_(.+)_section_([0-9][0-9])_test\.csv)");
+    const DeviceNames device_names(manifest);
     std::set<std::string> written;
     bool all_2021 = true;
     std::int64_t unscored = 0;
@@ -335,7 +356,7 @@ FolderEvaluation evaluate_score_folder(const fs::path& work, const fs::path& fol
         const std::set<std::string> scored = scored_names(entry.path());
         std::vector<std::tuple<std::string, int, int>> rows;  // name, label, domain
         for (const auto& record : manifest.records) {
-            if (record.external || record.name.device != device ||
+            if (record.external || device_names.of(record) != device ||
                 section_number(record) != section || record.name.split != dataset::Split::test ||
                 record.name.label == dataset::Label::unknown) {
                 continue;
@@ -391,6 +412,16 @@ FolderEvaluation evaluate_score_folder(const fs::path& work, const fs::path& fol
     const analysis::EvaluatorInput input =
         analysis::read_evaluator_input(folder, evaluation.ground_truth);
     for (const auto& part : input.unavailable) {
+        const fs::path decisions = folder / fmt::format("decision_result_{}_section_{}_test.csv",
+                                                        part.machine, part.section);
+        std::error_code error;
+        if (part.decisions_only && !fs::exists(decisions, error)) {
+            // A section without a decision threshold has no decision file, and the detector
+            // pass has warned about it already.
+            spdlog::debug("evaluate {}: {} section {}: precision, recall and F1 undefined: {}",
+                          folder.filename().string(), part.machine, part.section, part.reason);
+            continue;
+        }
         spdlog::error("evaluate {}: {} section {}: {}", folder.filename().string(), part.machine,
                       part.section, part.reason);
     }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,10 +20,24 @@
 
 namespace uadscope::pipeline {
 
+// Machine type names in score files, ground truth and metrics rows. A device name can occur
+// under several naming schemes (a DCASE 2020 fan and a DCASE 2022 fan), whose sections are
+// unrelated, so such a name gets "-<scheme>" appended, as map names do ("fan-dcase2020").
+class DeviceNames {
+  public:
+    explicit DeviceNames(const dataset::Manifest& manifest);
+
+    // The record's device name, with "-<scheme>" when the device name alone is ambiguous.
+    std::string of(const dataset::FileRecord& record) const;
+
+  private:
+    std::set<std::string> ambiguous_;
+};
+
 // A machine section and its files (manifest rows, in increasing order).
 struct ScoreSection {
-    std::string device;
-    int section = 0;  // 0 for schemes without sections
+    std::string device;  // DeviceNames::of its files
+    int section = 0;     // 0 for schemes without sections
     std::vector<std::int32_t> train_files;
     std::vector<std::int32_t> test_files;
 };
@@ -31,8 +46,8 @@ struct ScoreSection {
 int section_number(const dataset::FileRecord& record);
 
 // The sections of the non-external, readable train and test files of `manifest`, sorted by
-// device and section. `file_filter` (sorted manifest rows) and `device` restrict them when
-// not empty.
+// device and section. `file_filter` (sorted manifest rows) and `device` (a device name, or
+// a name of DeviceNames) restrict them when not empty.
 std::vector<ScoreSection> score_sections(const dataset::Manifest& manifest,
                                          const std::vector<std::int32_t>& file_filter,
                                          const std::string& device);

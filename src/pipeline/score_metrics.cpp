@@ -55,6 +55,7 @@ Json sep_row(const ScoreSection& section, std::string_view domain, std::string_v
         {"space", std::string(space)},
         {"balanced_accuracy", optional_number(result.balanced_accuracy)},
         {"hinge_slack", optional_number(result.hinge_slack)},
+        {"train_hinge_slack", optional_number(result.train_hinge_slack)},
         {"normal_files", result.normal_files},
         {"anomaly_files", result.anomaly_files},
         {"normal_vectors", result.normal_vectors},
@@ -85,11 +86,11 @@ Json dsup_row(const ScoreSection& section, std::string_view domain, std::string_
     };
 }
 
-std::string group_of(const dataset::FileRecord& record) {
+std::string group_of(const dataset::FileRecord& record, const DeviceNames& device_names) {
     if (record.external) {
         return "external/" + record.dataset;
     }
-    return fmt::format("{}/{}/{}/{}/{}", record.name.device, record.section_text(),
+    return fmt::format("{}/{}/{}/{}/{}", device_names.of(record), record.section_text(),
                        dataset::to_string(record.name.domain),
                        dataset::to_string(record.name.split),
                        dataset::to_string(record.name.label));
@@ -176,10 +177,11 @@ Json map_description(const std::string& map_name, const store::MapData& map,
         return found == map.numbers.end() ? Json(nullptr)
                                           : Json(static_cast<std::int64_t>(found->second));
     };
+    const DeviceNames device_names(manifest);
     std::map<std::string, std::int64_t> groups;
     for (const std::int32_t file : map.file_id) {
         if (file >= 0 && static_cast<std::size_t>(file) < manifest.size()) {
-            ++groups[group_of(manifest.records[static_cast<std::size_t>(file)])];
+            ++groups[group_of(manifest.records[static_cast<std::size_t>(file)], device_names)];
         }
     }
     Json sample_sizes = Json::object();
@@ -192,7 +194,7 @@ Json map_description(const std::string& map_name, const store::MapData& map,
         {"stack", integer("stack")},
         {"scope", text("scope")},
         {"fit", text("fit")},
-        {"seed", integer("seed")},
+        {"seed", map.seed ? Json(*map.seed) : integer("seed")},
         {"max_train", integer("max_train")},
         {"max_test", integer("max_test")},
         {"points", map.points},
@@ -216,7 +218,7 @@ std::string metrics_csv(const nlohmann::ordered_json& document) {
         }
         return value.is_string() ? value.get<std::string>() : value.dump();
     };
-    constexpr std::size_t columns = 12;
+    constexpr std::size_t columns = 15;
     auto row_for = [&](const Json& row) -> std::vector<std::string>& {
         auto& cells = rows[key_of(row)];
         if (cells.empty()) {
@@ -232,6 +234,9 @@ std::string metrics_csv(const nlohmann::ordered_json& document) {
             cells[4] = cell(row["normal_files"]);
             cells[5] = cell(row["anomaly_files"]);
             cells[10] = cell(row["folds"]);
+            cells[12] = cell(row["train_hinge_slack"]);
+            cells[13] = cell(row["normal_vectors"]);
+            cells[14] = cell(row["anomaly_vectors"]);
         }
     }
     if (document.contains("dsup")) {
@@ -248,14 +253,41 @@ std::string metrics_csv(const nlohmann::ordered_json& document) {
             cells[11] = cell(row["threshold"]);
         }
     }
-    std::string out = csv_line({"device", "section", "domain", "space", "sep_balanced_accuracy",
-                                "sep_hinge_slack", "dsup_auc", "dsup_coverage", "normal_files",
-                                "anomaly_files", "normal_vectors", "anomaly_vectors", "train_files",
-                                "train_vectors", "sep_folds", "dsup_threshold"});
+    std::string out = csv_line({"device",
+                                "section",
+                                "domain",
+                                "space",
+                                "sep_balanced_accuracy",
+                                "sep_hinge_slack",
+                                "dsup_auc",
+                                "dsup_coverage",
+                                "normal_files",
+                                "anomaly_files",
+                                "normal_vectors",
+                                "anomaly_vectors",
+                                "train_files",
+                                "train_vectors",
+                                "sep_folds",
+                                "dsup_threshold",
+                                "sep_train_hinge_slack",
+                                "sep_normal_vectors",
+                                "sep_anomaly_vectors",
+                                "rep",
+                                "stack",
+                                "scope",
+                                "map_seed",
+                                "seed"});
+    // Provenance on every row, so that a row read on its own still names its source.
+    const Json settings = document.value("settings", Json::object());
+    const std::vector<std::string> provenance = {
+        cell(document.value("rep", Json())), cell(document.value("stack", Json())),
+        cell(document.value("scope", Json())), cell(document.value("seed", Json())),
+        cell(settings.value("seed", Json()))};
     for (const auto& [key, cells] : rows) {
         std::vector<std::string> line = {std::get<0>(key), std::get<1>(key), std::get<2>(key),
                                          std::get<3>(key)};
         line.insert(line.end(), cells.begin(), cells.end());
+        line.insert(line.end(), provenance.begin(), provenance.end());
         out += csv_line(line);
     }
     return out;

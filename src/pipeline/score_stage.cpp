@@ -32,7 +32,7 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 // Version of the score stage's outputs; bump it to recompute outputs of older code.
-constexpr std::int64_t score_format_version = 1;
+constexpr std::int64_t score_format_version = 2;
 
 // Scores above this quantile of a plot's scores share the top colour, so that a few extreme
 // values (LOF of near-duplicates reaches 1e9) do not flatten the colour scale.
@@ -114,6 +114,13 @@ int ScoreStageResult::exit_code() const {
     return static_cast<int>(failures > 0 ? ExitCode::partial : ExitCode::ok);
 }
 
+bool has_labelled_test_files(const dataset::Manifest& manifest) {
+    return std::any_of(manifest.records.begin(), manifest.records.end(), [](const auto& record) {
+        return !record.external && record.name.split == dataset::Split::test &&
+               record.name.label != dataset::Label::unknown;
+    });
+}
+
 std::string detector_label(const ScoreStageOptions& options) {
     std::string label(analysis::to_string(options.detector));
     if (options.k != analysis::default_detector_k) {
@@ -137,14 +144,21 @@ struct Target {
     std::optional<store::MapData> map;
     std::string rep;
     int stack = 1;
-    std::string scope;                // the map's scope name
-    std::set<std::string> devices;    // devices of the map's points
-    std::vector<std::int32_t> files;  // the map's files, sorted
+    std::string scope;                   // the map's scope name
+    std::set<std::string> devices;       // DeviceNames of the map's points
+    std::set<std::string> device_types;  // device names of the map's points, without scheme
+    std::vector<std::int32_t> files;     // the map's files, sorted
 };
 
-Target load_target(const fs::path& work, const std::string& name) {
+Target load_target(const fs::path& work, const std::string& name,
+                   const dataset::Manifest& manifest) {
     Target target;
     target.map_name = name.ends_with(".h5") ? name.substr(0, name.size() - 3) : name;
+    if (target.map_name.empty() || target.map_name.find('/') != std::string::npos ||
+        target.map_name.find('\\') != std::string::npos || target.map_name.starts_with(".")) {
+        throw UsageError(fmt::format(
+            "invalid map name '{}': give a file name under WORK/maps, without folders", name));
+    }
     target.map_path = work / "maps" / (target.map_name + ".h5");
     if (!fs::exists(target.map_path)) {
         throw Error(
@@ -153,6 +167,16 @@ Target load_target(const fs::path& work, const std::string& name) {
                         target.map_name, target.map_path.string()));
     }
     target.map = store::read_map(target.map_path);
+    store::check_map_manifest(target.map_path, target.map->text, manifest.fingerprint);
+    for (std::size_t point = 0; point < target.map->file_id.size(); ++point) {
+        const std::int32_t file = target.map->file_id[point];
+        if (file < 0 || static_cast<std::size_t>(file) >= manifest.size()) {
+            throw Error(fmt::format(
+                "map '{}': point {} refers to file {}, but the manifest has {} rows; the map "
+                "was made from another manifest.csv, so run uadscope map WORK again",
+                target.map_path.string(), point, file, manifest.size()));
+        }
+    }
     const auto rep = target.map->text.find("rep");
     if (rep == target.map->text.end() || rep->second.empty()) {
         throw Error(fmt::format("map '{}' has no rep attribute; rerun `uadscope map`",
@@ -242,9 +266,9 @@ std::unordered_map<std::int64_t, std::int64_t> points_by_frame(const store::MapD
 std::string detector_title(const ScoreStageOptions& options, const std::string& space_kind) {
     const std::string name =
         options.detector == analysis::DetectorKind::knn ? "kNN distance" : "LOF";
-    return fmt::format("{} (k = {}{}) in the {} space", name, options.k,
+    return fmt::format("{} (k = {}{}) {}", name, options.k,
                        options.per_domain ? ", per domain" : "",
-                       space_kind == "map" ? "map" : "original");
+                       space_kind == "map" ? "on the map" : "in the original space");
 }
 
 void write_plot(const Target& target, const dataset::Manifest& manifest,
@@ -283,9 +307,10 @@ void write_plot(const Target& target, const dataset::Manifest& manifest,
     plot::PlotInput input = plot::load_plot_input(target.map_path, manifest, std::nullopt);
     plot::ScorePlotSpec spec;
     spec.title = detector_title(options, space_kind);
-    spec.score_name = fmt::format("{} score per vector, clipped at the {}th percentile",
-                                  analysis::to_string(options.detector),
-                                  static_cast<int>(plot_clip_quantile * 100));
+    spec.score_name =
+        fmt::format("{} (clipped at p{})",
+                    options.detector == analysis::DetectorKind::knn ? "kNN distance" : "LOF",
+                    static_cast<int>(plot_clip_quantile * 100));
     plot::PlotOptions plot_options;
     plot_options.seed = options.seed;
     plot_options.threads = options.jobs;
@@ -297,7 +322,7 @@ struct DetectorRows {
     Json detectors = Json::array();
     Json official = Json::array();
     Json duplicates = Json::array();
-    std::set<std::string> recomputed_sections;  // "device/NN"
+    std::set<std::string> recomputed_sections;  // "<scores name> device/NN"
 };
 
 Json detector_fields(const std::string& name, const ScoreStageOptions& options,
@@ -404,10 +429,20 @@ DetectorRun run_detector_pass(const fs::path& work, const dataset::Manifest& man
 
     std::vector<VectorScore> vector_scores;
     bool all_reused = true;
+    std::vector<std::string> without_training;
     for (const ScoreSection& section : pass.sections) {
         const std::string key = section_key(section);
         const fs::path score_file =
             pass.folder / anomaly_score_file_name(section.device, section.section);
+        if (section.train_files.empty()) {
+            // No reference for the detector, so a score file left by an earlier manifest goes.
+            without_training.push_back(key);
+            std::error_code error;
+            fs::remove(score_file, error);
+            fs::remove(pass.folder / decision_file_name(section.device, section.section), error);
+            stamps.erase(key);
+            continue;
+        }
         if (!options.force && !plot_stale && fs::exists(score_file) &&
             stamps.value(key, std::string()) == fingerprints[key]) {
             continue;
@@ -418,7 +453,7 @@ DetectorRun run_detector_pass(const fs::path& work, const dataset::Manifest& man
             write_section_scores(pass.folder, section, scores, manifest);
             stamps[key] = fingerprints[key];
             run.files_scored += static_cast<std::int64_t>(scores.test.files.size());
-            rows.recomputed_sections.insert(key);
+            rows.recomputed_sections.insert(pass.name + " " + key);
             for (const ReferenceSummary& reference : scores.references) {
                 Json row = detector_fields(pass.name, options, pass.space_kind);
                 row["device"] = section.device;
@@ -444,8 +479,14 @@ DetectorRun run_detector_pass(const fs::path& work, const dataset::Manifest& man
                 "threshold {}",
                 pass.name, section.device, section.section, scores.train_vectors,
                 scores.test.files.size(),
-                scores.threshold ? fmt::format("{:.6g}", *scores.threshold)
-                                 : std::string("none (no training-file score)"));
+                scores.threshold ? fmt::format("{:.6g}", *scores.threshold) : std::string("none"));
+            if (!scores.threshold) {
+                spdlog::warn(
+                    "score {}: {} section {:02d}: no decision threshold, because {} training "
+                    "file(s) give no leave-one-file-out score; no decision_result file is "
+                    "written, so precision, recall and F1 are undefined",
+                    pass.name, section.device, section.section, section.train_files.size());
+            }
             if (plotting) {
                 vector_scores.insert(vector_scores.end(), scores.vectors.begin(),
                                      scores.vectors.end());
@@ -458,6 +499,17 @@ DetectorRun run_detector_pass(const fs::path& work, const dataset::Manifest& man
         }
     }
     run.reused = all_reused;
+    run.skipped_sections = static_cast<std::int64_t>(without_training.size());
+    if (!without_training.empty()) {
+        std::string list;
+        for (const std::string& key : without_training) {
+            list += (list.empty() ? "" : ", ") + key;
+        }
+        spdlog::warn(
+            "score {}: {} section(s) have test files but no training files and are "
+            "not scored: {}",
+            pass.name, without_training.size(), list);
+    }
 
     if (plotting && plot_stale) {
         try {
@@ -486,8 +538,8 @@ DetectorRun run_detector_pass(const fs::path& work, const dataset::Manifest& man
     return run;
 }
 
-// Replaces the rows of `name` in `array` by `rows`; with `keep_sections`, rows of `name`
-// whose "device/section" is not in it stay.
+// Replaces the rows of `name` in `array` by `rows`. With `replaced_sections`, only the rows
+// of `name` whose "<name> device/section" is in it are replaced and the others stay.
 Json merge_rows(const Json& array, const std::string& name, const Json& rows,
                 const std::set<std::string>* replaced_sections = nullptr) {
     Json merged = Json::array();
@@ -498,8 +550,8 @@ Json merge_rows(const Json& array, const std::string& name, const Json& rows,
                 continue;
             }
             if (replaced_sections != nullptr) {
-                const std::string key =
-                    row.value("device", std::string()) + "/" + row.value("section", std::string());
+                const std::string key = name + " " + row.value("device", std::string()) + "/" +
+                                        row.value("section", std::string());
                 if (!replaced_sections->contains(key)) {
                     merged.push_back(row);
                 }
@@ -535,7 +587,8 @@ std::string metrics_fingerprint(const Target& target, const FeatureFile& feature
         .add(options.sep.c)
         .add(std::int64_t{options.sep.folds})
         .add(options.sep.max_vectors_per_class)
-        .add(options.sep.tolerance)
+        .add(std::string(options.sep.solver_name()))
+        .add(options.sep.solver_tolerance())
         .add(std::int64_t{options.dsup_k})
         .add(options.coverage_quantile)
         .add(neighbors::to_string(options.knn))
@@ -546,7 +599,8 @@ std::string metrics_fingerprint(const Target& target, const FeatureFile& feature
 Json metrics_settings(const ScoreStageOptions& options) {
     return Json{{"svm_loss", std::string(analysis::to_string(options.sep.loss))},
                 {"svm_c", options.sep.c},
-                {"svm_tolerance", options.sep.tolerance},
+                {"svm_solver", std::string(options.sep.solver_name())},
+                {"svm_tolerance", options.sep.solver_tolerance()},
                 {"cv_folds", options.sep.folds},
                 {"sep_max_vectors_per_class", options.sep.max_vectors_per_class},
                 {"dsup_k", options.dsup_k},
@@ -580,11 +634,12 @@ ScoreStageResult run_score_stage(const fs::path& work, const ScoreStageOptions& 
         names.push_back("");
     }
 
+    const DeviceNames device_names(manifest);
     ScoreStageResult result;
     auto score_target = [&](const std::string& map_name) {
         Target target;
         if (map_mode) {
-            target = load_target(work, map_name);
+            target = load_target(work, map_name, manifest);
         } else {
             target.rep = options.rep;
             target.stack = options.stack;
@@ -593,11 +648,13 @@ ScoreStageResult run_score_stage(const fs::path& work, const ScoreStageOptions& 
             if (file >= 0 && static_cast<std::size_t>(file) < manifest.size()) {
                 const auto& record = manifest.records[static_cast<std::size_t>(file)];
                 if (!record.external && !record.name.device.empty()) {
-                    target.devices.insert(record.name.device);
+                    target.devices.insert(device_names.of(record));
+                    target.device_types.insert(record.name.device);
                 }
             }
         }
-        if (!options.device.empty() && map_mode && !target.devices.contains(options.device)) {
+        if (!options.device.empty() && map_mode && !target.devices.contains(options.device) &&
+            !target.device_types.contains(options.device)) {
             spdlog::info("score: map {} has no device '{}'; skipped", target.map_name,
                          options.device);
             return;
@@ -637,15 +694,17 @@ ScoreStageResult run_score_stage(const fs::path& work, const ScoreStageOptions& 
                 // Every file of the map's devices, or of every device without a map.
                 std::vector<std::int32_t> files;
                 for (const auto& record : manifest.records) {
-                    if (!map_mode || target.devices.contains(record.name.device)) {
+                    if (!map_mode || target.devices.contains(device_names.of(record))) {
                         files.push_back(static_cast<std::int32_t>(record.file_id));
                     }
                 }
                 pass.sections = score_sections(manifest, files, options.device);
             }
             if (pass.sections.empty()) {
-                spdlog::warn("score {}: no machine sections with training or test files",
-                             pass.name);
+                spdlog::info(
+                    "score {}: no machine section has training or test files (files without a "
+                    "split, such as MIMII, are not scored)",
+                    pass.name);
                 continue;
             }
             DetectorRun run =
@@ -681,6 +740,7 @@ ScoreStageResult run_score_stage(const fs::path& work, const ScoreStageOptions& 
                 MetricsSettings settings;
                 settings.sep = options.sep;
                 settings.sep.seed = options.seed;
+                settings.sep.jobs = options.jobs;
                 settings.dsup.k = options.dsup_k;
                 settings.dsup.coverage_quantile = options.coverage_quantile;
                 settings.dsup.knn.method = options.knn;

@@ -27,6 +27,7 @@
 #include "analysis/discriminative_support.h"
 #include "analysis/knn_detector.h"
 #include "analysis/separability.h"
+#include "dataset/manifest.h"
 #include "neighbors/knn_graph.h"
 
 namespace uadscope::pipeline {
@@ -105,6 +106,9 @@ struct DetectorRun {
     std::string space;              // "original" or "map"
     std::int64_t files_scored = 0;  // test files written by this run (0 when all reused)
     std::int64_t sections = 0;
+    // Sections with test files but no training file: the detector has no reference, so they
+    // are logged and left out (not failures).
+    std::int64_t skipped_sections = 0;
     std::int64_t failed_sections = 0;
     bool reused = false;  // every section's inputs unchanged
     std::optional<double> official_score;
@@ -128,6 +132,10 @@ struct ScoreStageResult {
     // ExitCode::ok, or ExitCode::partial when something failed.
     int exit_code() const;
 };
+
+// True when the manifest has a test file of a machine (not external data) labelled normal or
+// anomaly, so that the detectors' DCASE metrics, SEP and DSUP can be measured.
+bool has_labelled_test_files(const dataset::Manifest& manifest);
 
 // "knn", or with non-default settings e.g. "lof-k10-max-domain".
 std::string detector_label(const ScoreStageOptions& options);

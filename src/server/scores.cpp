@@ -41,13 +41,19 @@ std::vector<fs::path> csv_files_in(const fs::path& folder) {
     return found;
 }
 
+// `uadscope score` names a device that occurs under several naming schemes
+// "<device>-<scheme>" in its score files, so a file is found under both names.
 class FileMatcher {
   public:
     explicit FileMatcher(const FileTable& files) : has_device_(files.column("device") >= 0) {
+        const bool has_scheme = files.column("scheme") >= 0;
         for (std::size_t file = 0; file < files.size(); ++file) {
             const std::string base = files.paths[file].filename().string();
-            by_name_[{has_device_ ? files.value(file, "device") : std::string(), base}].push_back(
-                file);
+            const std::string device = has_device_ ? files.value(file, "device") : std::string();
+            by_name_[{device, base}].push_back(file);
+            if (has_device_ && has_scheme && !device.empty()) {
+                by_name_[{device + "-" + files.value(file, "scheme"), base}].push_back(file);
+            }
         }
     }
     const std::vector<std::size_t>* find(const std::string& device, const std::string& name) const {
@@ -122,6 +128,11 @@ std::vector<ScoreSet> read_score_sets(const fs::path& scores_dir, const FileTabl
         for (const auto& csv : csv_files_in(folder)) {
             std::smatch match;
             const std::string base = csv.filename().string();
+            if (!base.starts_with("anomaly_score_")) {
+                // result.csv, decision_result_*.csv and other evaluator files sit beside the
+                // score files and are not scores.
+                continue;
+            }
             if (!std::regex_match(base, match, dcase_name)) {
                 spdlog::warn(
                     "score file '{}' skipped: expected a name like "

@@ -4,7 +4,8 @@
 //
 // WORK/scores/anomaly_score_<machine>_section_<NN>_test.csv (DCASE 2021 onwards) and
 // anomaly_score_<machine>_id_<NN>.csv (DCASE 2020) hold rows "file_name,score" without a
-// header. CSV files directly in WORK/scores form the set "scores"; each subfolder
+// header. Other CSV files (result.csv, decision_result_*.csv) are not scores and are
+// ignored. CSV files directly in WORK/scores form the set "scores"; each subfolder
 // WORK/scores/<name>/ forms the set <name>, so several detectors can sit side by side.
 
 #include <cstddef>

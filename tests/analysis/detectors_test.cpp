@@ -194,6 +194,34 @@ TEST(KnnDetector, LeaveOneFileOutSkipsOwnFile) {
     EXPECT_LT(plain[0], scores[0]);
 }
 
+TEST(KnnDetector, LeaveOneFileOutFewLargeFiles) {
+    // 3 files of 100 vectors: each file's queries search the 2 other files' own indexes
+    // instead of asking the whole index for k + 100 neighbours. Both must give the exact
+    // neighbours.
+    constexpr std::size_t d = 4;
+    constexpr std::size_t n = 300;
+    const auto train = gaussian_rows(n, d, 12);
+    std::vector<std::int32_t> files(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        files[i] = static_cast<std::int32_t>(i / 100);
+    }
+    const ReferenceSet reference = reference_of(train, d, files);
+    const neighbors::KnnGraph graph = reference.query(train, n, 5, files);
+    for (std::size_t q = 0; q < n; ++q) {
+        const float* row = train.data() + q * d;
+        const auto nearest = brute_neighbours(train, d, row, 5, SIZE_MAX, files, files[q]);
+        const auto indices = graph.row_indices(q);
+        const auto distances = graph.row_distances(q);
+        for (std::size_t j = 0; j < 5; ++j) {
+            EXPECT_NE(files[static_cast<std::size_t>(indices[j])], files[q]) << "query " << q;
+            // Exact distances of float32 data: relative error about 1e-7.
+            EXPECT_NEAR(distances[j], brute_mean_distance(train, d, row, {nearest[j]}), 1e-5)
+                << "query " << q << " neighbour " << j;
+        }
+        EXPECT_TRUE(std::is_sorted(distances.begin(), distances.end())) << "query " << q;
+    }
+}
+
 TEST(KnnDetector, TooFewVectorsOutsideFileThrows) {
     constexpr std::size_t d = 2;
     const auto train = gaussian_rows(12, d, 6);

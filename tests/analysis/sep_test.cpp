@@ -64,6 +64,8 @@ TEST(Separability, SeparableDataNearOne) {
     EXPECT_GT(*result.balanced_accuracy, 0.99);
     ASSERT_TRUE(result.hinge_slack.has_value());
     EXPECT_LT(*result.hinge_slack, 0.05);
+    ASSERT_TRUE(result.train_hinge_slack.has_value());
+    EXPECT_LT(*result.train_hinge_slack, 0.05);
     EXPECT_EQ(result.folds, 5);
     EXPECT_EQ(result.normal_files, 10);
     EXPECT_EQ(result.anomaly_files, 10);
@@ -114,6 +116,27 @@ TEST(Separability, GroupedFoldsDoNotLeakFiles) {
     EXPECT_LT(*grouped.balanced_accuracy, 0.7);
 }
 
+TEST(Separability, TrainingSlackOfMemorisedFiles) {
+    // As above: each fold's SVM separates its 64 training centres in 100 dimensions, so the
+    // slack of the objective is small, while held-out files violate the margin.
+    const Dataset data = make_dataset(40, 15, 100, 0.0, 1.0, 0.02, 4);
+    const SeparabilityResult result = measure(data);
+    ASSERT_TRUE(result.train_hinge_slack.has_value());
+    ASSERT_TRUE(result.hinge_slack.has_value());
+    EXPECT_LT(*result.train_hinge_slack, 0.2);
+    EXPECT_GT(*result.hinge_slack, 0.8);
+}
+
+TEST(Separability, TrainingSlackOfSameDistribution) {
+    // 8 dimensions and 1600 training vectors per fold: no memorising, so the training
+    // vectors violate the margin about as much as the held-out ones.
+    const Dataset data = make_dataset(20, 50, 8, 0.0, 0.0, 1.0, 3);
+    const SeparabilityResult result = measure(data);
+    ASSERT_TRUE(result.train_hinge_slack.has_value());
+    EXPECT_GT(*result.train_hinge_slack, 0.8);
+    EXPECT_NEAR(*result.train_hinge_slack, *result.hinge_slack, 0.1);
+}
+
 TEST(Separability, VectorCapSamplesEachClass) {
     const Dataset data = make_dataset(5, 100, 4, 3.0, 0.2, 0.5, 5);
     SeparabilityOptions options;
@@ -137,6 +160,33 @@ TEST(Separability, SameSeedSameResult) {
     EXPECT_EQ(*first.hinge_slack, *second.hinge_slack);
 }
 
+TEST(Separability, ThreadCountKeepsResult) {
+    const Dataset data = make_dataset(6, 30, 6, 0.5, 0.5, 1.0, 8);
+    SeparabilityOptions options;
+    options.jobs = 1;
+    const SeparabilityResult serial = measure(data, options);
+    options.jobs = 3;
+    const SeparabilityResult parallel = measure(data, options);
+    ASSERT_TRUE(serial.balanced_accuracy.has_value());
+    ASSERT_TRUE(parallel.balanced_accuracy.has_value());
+    EXPECT_EQ(*serial.balanced_accuracy, *parallel.balanced_accuracy);
+    EXPECT_EQ(*serial.hinge_slack, *parallel.hinge_slack);
+    EXPECT_EQ(*serial.train_hinge_slack, *parallel.train_hinge_slack);
+}
+
+TEST(Separability, SolverFollowsLoss) {
+    SeparabilityOptions options;
+    EXPECT_EQ(options.solver_name(), "L2R_L2LOSS_SVC");
+    EXPECT_EQ(options.solver_tolerance(), default_primal_tolerance);
+    options.loss = SvmLoss::l1;
+    EXPECT_EQ(options.solver_name(), "L2R_L1LOSS_SVC_DUAL");
+    EXPECT_EQ(options.solver_tolerance(), default_dual_tolerance);
+    options.tolerance = 0.5;
+    EXPECT_EQ(options.solver_tolerance(), 0.5);
+    options.tolerance = 0.0;
+    EXPECT_THROW(options.validate(), Error);
+}
+
 TEST(Separability, OneClassIsUndefined) {
     Dataset data = make_dataset(4, 10, 3, 1.0, 0.2, 0.5, 7);
     for (auto& label : data.labels) {
@@ -146,6 +196,7 @@ TEST(Separability, OneClassIsUndefined) {
     const SeparabilityResult result = measure(data);
     EXPECT_FALSE(result.balanced_accuracy.has_value());
     EXPECT_FALSE(result.hinge_slack.has_value());
+    EXPECT_FALSE(result.train_hinge_slack.has_value());
     EXPECT_EQ(result.normal_files, 8);
     EXPECT_EQ(result.anomaly_files, 0);
     EXPECT_EQ(result.folds, 0);

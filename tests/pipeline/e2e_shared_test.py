@@ -1,5 +1,6 @@
 """End to end on every real recording of the shared data, with one folder as external data."""
 
+import json
 import os
 import sys
 import tempfile
@@ -8,6 +9,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import e2e_common as e2e  # noqa: E402
+
+
+def check_valve_metrics(work):
+    """SEP and DSUP of the 100 labelled valve test files, defined in both spaces."""
+    for rep in ("log_stft", "log_mel"):
+        path = work / "metrics" / f"{rep}_s5_device-valve-dcase2022.json"
+        e2e.check(path.exists(), f"{path} missing")
+        document = json.loads(path.read_text())
+        sep = {(row["domain"], row["space"]): row for row in document["sep"]}
+        dsup = {(row["domain"], row["space"]): row for row in document["dsup"]}
+        for key in [(d, s) for d in ("source", "target") for s in ("original", "map")]:
+            e2e.check(key in sep and key in dsup, f"{path}: no SEP or DSUP row {key}")
+            row = sep[key]
+            e2e.check(row["normal_files"] == 25 and row["anomaly_files"] == 25,
+                      f"{path}: SEP files {row}")
+            e2e.check(row["balanced_accuracy"] is not None and row["train_hinge_slack"] is not None,
+                      f"{path}: SEP undefined {row}")
+            e2e.check(dsup[key]["auc"] is not None and dsup[key]["coverage"] is not None,
+                      f"{path}: DSUP undefined {dsup[key]}")
+        official = [
+            row for row in document["official_scores"] if row["official_score"] is not None
+        ]
+        e2e.check(official, f"{path}: no official score of the valve detector")
 
 
 def main():
@@ -40,6 +64,7 @@ def main():
         e2e.check(len(devices) >= 13, f"only {len(devices)} device maps: {devices}")
         maps = e2e.check_workspace(work, ["log_stft", "log_mel"], [1, 5], devices, True)
         print(f"{maps} maps checked")
+        check_valve_metrics(work)
 
         before = e2e.snapshot(work)
         second = e2e.run(arguments)

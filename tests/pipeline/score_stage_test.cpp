@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -20,6 +21,7 @@
 #include "core/random.h"
 #include "dataset/manifest.h"
 #include "pipeline/feature_file.h"
+#include "pipeline/score_detectors.h"
 #include "pipeline/score_stage.h"
 #include "store/map_file.h"
 
@@ -50,7 +52,9 @@ struct Workspace {
     fs::path work;
     std::vector<SyntheticFile> files;
 
-    explicit Workspace(const std::string& test_name) {
+    // With `repeat_train_frames`, every frame of a training file equals its first frame, so
+    // each training vector has 11 identical copies.
+    explicit Workspace(const std::string& test_name, bool repeat_train_frames = false) {
         work = testing::fresh_temp_dir("score-" + test_name);
         Rng rng(17);
         int index = 0;
@@ -63,6 +67,11 @@ struct Workspace {
                 for (std::int64_t v = 0; v < frames_per_file * dims; ++v) {
                     const double base = (v % dims == 0 ? offset : 0.0) + shift;
                     file.rows.push_back(static_cast<float>(base + rng.normal()));
+                }
+                if (repeat_train_frames && split == Split::train) {
+                    for (std::size_t v = dims; v < file.rows.size(); ++v) {
+                        file.rows[v] = file.rows[v % dims];
+                    }
                 }
                 file.name =
                     fmt::format("section_00_{}_{}_{}_{:04d}_a_1.wav", dataset::to_string(domain),
@@ -229,11 +238,14 @@ TEST(ScoreStage, OriginalSpaceMatchesBruteForce) {
     const ScoreStageResult result = run_score_stage(workspace.work, options);
     ASSERT_EQ(result.detectors.size(), 1u);
     EXPECT_EQ(result.detectors[0].name, "knn-k3_log_mel_s1_original");
-    // The pump section has no training files: logged, counted, the fan section still scored.
-    EXPECT_EQ(result.detectors[0].failed_sections, 1);
-    EXPECT_EQ(result.exit_code(), 3);
+    // The pump section has no training files: logged and skipped without a score file, and
+    // not counted as a failure.
+    EXPECT_EQ(result.detectors[0].skipped_sections, 1);
+    EXPECT_EQ(result.detectors[0].failed_sections, 0);
+    EXPECT_EQ(result.exit_code(), 0);
 
     const fs::path folder = workspace.work / "scores" / "knn-k3_log_mel_s1_original";
+    EXPECT_FALSE(fs::exists(folder / "anomaly_score_pump_section_00_test.csv"));
     const auto scores = read_scores(folder / "anomaly_score_fan_section_00_test.csv");
     const auto train = workspace.indices(Split::train);
     ASSERT_EQ(scores.size(), workspace.indices(Split::test).size());
@@ -303,6 +315,43 @@ TEST(ScoreStage, MapSpaceUsesCoordinates) {
     }
 }
 
+// A map made before the dataset was indexed again names files the manifest no longer
+// has, or has another manifest fingerprint: the stage names the map and says what to do.
+TEST(ScoreStage, MapOfOtherManifestFailsNamingIt) {
+    const Workspace workspace("stale-map");
+    const fs::path map_path = workspace.work / "maps" / (map_stem + ".h5");
+    store::MapData map = store::read_map(map_path);
+    map.text["manifest_fingerprint"] = "0123456789abcdef";
+    store::write_map(map_path, map);
+    ScoreStageOptions options = base_options();
+    options.metrics = false;
+    try {
+        run_score_stage(workspace.work, options);
+        FAIL() << "no error";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("another manifest.csv"), std::string::npos)
+            << error.what();
+    }
+
+    map.text.erase("manifest_fingerprint");
+    map.file_id.back() = 100000;
+    store::write_map(map_path, map);
+    try {
+        run_score_stage(workspace.work, options);
+        FAIL() << "no error";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("refers to file 100000"), std::string::npos)
+            << error.what();
+    }
+}
+
+TEST(ScoreStage, MapNameWithFoldersIsRejected) {
+    const Workspace workspace("map-name");
+    ScoreStageOptions options = base_options();
+    options.maps = {"../../other/maps/" + map_stem};
+    EXPECT_THROW(run_score_stage(workspace.work, options), UsageError);
+}
+
 TEST(ScoreStage, MetricsRowsAndUndefinedValues) {
     const Workspace workspace("metrics");
     ScoreStageOptions options = base_options();
@@ -363,6 +412,19 @@ TEST(ScoreStage, MetricsRowsAndUndefinedValues) {
         const bool undefined =
             row[csv.column("domain")] == "target" || row[csv.column("device")] == "pump";
         EXPECT_EQ(row[accuracy].empty(), undefined);
+        EXPECT_EQ(row[csv.column("sep_train_hinge_slack")].empty(), undefined);
+        // Every row names its representation, stack, scope and seeds.
+        EXPECT_EQ(row[csv.column("rep")], "log_mel");
+        EXPECT_EQ(row[csv.column("stack")], "1");
+        EXPECT_EQ(row[csv.column("scope")], "device-fan");
+        EXPECT_EQ(row[csv.column("map_seed")], "3");
+        EXPECT_EQ(row[csv.column("seed")], "0");
+    }
+    for (const auto& row : document["sep"]) {
+        if (row["balanced_accuracy"].is_number()) {
+            ASSERT_TRUE(row["train_hinge_slack"].is_number()) << row.dump();
+            EXPECT_GE(row["train_hinge_slack"].get<double>(), 0.0);
+        }
     }
 }
 
@@ -442,10 +504,109 @@ TEST(ScoreStage, RepWithoutMapScoresEveryDevice) {
     EXPECT_EQ(result.detectors[0].name, "knn-k3_log_mel_s2_original-stride2");
     EXPECT_TRUE(result.metrics.empty());
     EXPECT_EQ(result.detectors[0].sections, 2);
-    EXPECT_EQ(result.detectors[0].failed_sections, 1);  // pump has no training files
+    EXPECT_EQ(result.detectors[0].skipped_sections, 1);  // pump has no training files
+    EXPECT_EQ(result.detectors[0].failed_sections, 0);
     const auto scores =
         read_scores(result.detectors[0].folder / "anomaly_score_fan_section_00_test.csv");
     EXPECT_EQ(scores.size(), workspace.indices(Split::test).size());
+}
+
+TEST(ScoreStage, DuplicateTrainingDataIsReported) {
+    const Workspace workspace("duplicates", true);
+    ScoreStageOptions options = base_options();
+    options.detector = analysis::DetectorKind::lof;
+    options.metrics = false;
+    const ScoreStageResult result = run_score_stage(workspace.work, options);
+    EXPECT_EQ(result.failures, 0);
+    const auto document =
+        nlohmann::json::parse(read_file(workspace.work / "metrics" / (map_stem + ".json")));
+    ASSERT_EQ(document["duplicates"].size(), 1u);
+    const auto& row = document["duplicates"][0];
+    EXPECT_EQ(row["device"], "fan");
+    EXPECT_EQ(row["reference"], "all");
+    // 9 training files of 12 identical frames: every vector has k = 3 identical neighbours.
+    EXPECT_EQ(row["train_vectors"], 9 * frames_per_file);
+    EXPECT_EQ(row["zero_k_distance"], 9 * frames_per_file);
+    EXPECT_DOUBLE_EQ(row["zero_k_distance_fraction"].get<double>(), 1.0);
+    // LOF stays finite on such data.
+    const auto scores =
+        read_scores(result.detectors[0].folder / "anomaly_score_fan_section_00_test.csv");
+    for (const auto& [name, score] : scores) {
+        EXPECT_TRUE(std::isfinite(score)) << name;
+    }
+}
+
+TEST(ScoreStage, PartialRerunKeepsOtherSpaceRows) {
+    const Workspace workspace("partial-rerun");
+    ScoreStageOptions options = base_options();
+    options.space = ScoreSpace::both;
+    options.metrics = false;
+    run_score_stage(workspace.work, options);
+
+    // A newer feature file recomputes the original space; the map space is kept, and so
+    // are its duplicate rows.
+    const fs::path features = workspace.work / "features" / "log_mel.h5";
+    fs::last_write_time(features, fs::last_write_time(features) + std::chrono::seconds(5));
+    const ScoreStageResult second = run_score_stage(workspace.work, options);
+    ASSERT_EQ(second.detectors.size(), 2u);
+    EXPECT_FALSE(second.detectors[0].reused);
+    EXPECT_TRUE(second.detectors[1].reused);
+    const auto document =
+        nlohmann::json::parse(read_file(workspace.work / "metrics" / (map_stem + ".json")));
+    std::map<std::string, int> duplicate_rows;
+    for (const auto& row : document["duplicates"]) {
+        ++duplicate_rows[row["scores"].get<std::string>()];
+    }
+    EXPECT_EQ(duplicate_rows["knn-k3_log_mel_s1_original"], 1);
+    EXPECT_EQ(duplicate_rows["knn-k3_log_mel_s1_map-device-fan"], 1);
+}
+
+TEST(ScoreSections, SchemesKeepDevicesApart) {
+    // fan under two naming schemes and pump under one: the fan sections stay apart.
+    dataset::Manifest manifest;
+    auto add = [&](const std::string& device, const std::string& scheme, Split split) {
+        dataset::FileRecord record;
+        record.file_id = static_cast<std::int64_t>(manifest.records.size());
+        record.path = fmt::format("/data/{}/{}/file_{}.wav", scheme, device, record.file_id);
+        record.name.scheme = scheme;
+        record.name.device = device;
+        record.name.section = 0;
+        record.name.split = split;
+        record.name.label = Label::normal;
+        manifest.records.push_back(record);
+    };
+    add("fan", "dcase2020", Split::train);
+    add("fan", "dcase2020", Split::test);
+    add("fan", "dcase2022", Split::train);
+    add("fan", "dcase2022", Split::test);
+    add("pump", "dcase2022", Split::test);
+
+    const auto sections = score_sections(manifest, {}, "");
+    ASSERT_EQ(sections.size(), 3u);
+    EXPECT_EQ(sections[0].device, "fan-dcase2020");
+    EXPECT_EQ(sections[0].train_files, std::vector<std::int32_t>({0}));
+    EXPECT_EQ(sections[0].test_files, std::vector<std::int32_t>({1}));
+    EXPECT_EQ(sections[1].device, "fan-dcase2022");
+    EXPECT_EQ(sections[1].test_files, std::vector<std::int32_t>({3}));
+    EXPECT_EQ(sections[2].device, "pump");
+
+    // --device takes the plain name (both schemes) or the name with its scheme.
+    EXPECT_EQ(score_sections(manifest, {}, "fan").size(), 2u);
+    const auto one = score_sections(manifest, {}, "fan-dcase2022");
+    ASSERT_EQ(one.size(), 1u);
+    EXPECT_EQ(one[0].device, "fan-dcase2022");
+}
+
+TEST(ScoreStage, LabelledTestFilesDetected) {
+    const Workspace workspace("labelled");
+    auto manifest = dataset::read_manifest(workspace.work / "manifest.csv");
+    EXPECT_TRUE(has_labelled_test_files(manifest));
+    for (auto& record : manifest.records) {
+        if (record.name.split == Split::test) {
+            record.name.label = Label::unknown;
+        }
+    }
+    EXPECT_FALSE(has_labelled_test_files(manifest));
 }
 
 }  // namespace
