@@ -51,6 +51,11 @@ int run_export(int argc, char** argv) {
     if (!npy_folder && !paper_file && !html_file) {
         throw UsageError("nothing to export: give --npy DIR, --paper FILE.h5 or --html OUT.html");
     }
+    for (const auto& output : {npy_folder, paper_file, html_file}) {
+        if (output) {
+            pipeline::check_export_path(work, *output);
+        }
+    }
     if (html_file) {
         server::ExportHtmlOptions options;
         options.maps = html_maps;

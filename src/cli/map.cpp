@@ -15,6 +15,13 @@ int run_map(int argc, char** argv) {
         "Sample stacked frames of WORK/features/<rep>.h5 per group (device, section, domain, "
         "split, label), project them with UMAP and write WORK/maps/<rep>_s<stack>_<scope>.h5 "
         "with the kNN graph and quality figures; maps whose inputs are unchanged are kept"};
+    // CLI11's NonNegativeNumber would print the largest double as the upper limit, and
+    // CLI11 converts "-1" to 2^64 - 1 for an unsigned option, so the sign is checked here.
+    const CLI::Validator non_negative(
+        [](std::string& text) {
+            return text.rfind('-', 0) == 0 ? "must be 0 or more, not " + text : std::string();
+        },
+        "");
     pipeline::MapStageOptions options;
     std::string work;
     std::string scope = "device";
@@ -34,12 +41,16 @@ int run_map(int argc, char** argv) {
     app.add_option("--section", options.section, "Only this section number (section scope)");
     app.add_option("--max-train", options.max_train,
                    "Vectors kept per training group; 0 keeps all [default: 10000 for device "
-                   "and section maps, 1000 for global]");
+                   "and section maps, 1000 for global]")
+        ->check(non_negative);
     app.add_option("--max-test", options.max_test,
                    "Vectors kept per test group; 0 keeps all [default: 20000 for device and "
-                   "section maps, 2000 for global]");
-    app.add_option("--seed", options.seed, "Seed of the sampling and of UMAP")
-        ->capture_default_str();
+                   "section maps, 2000 for global]")
+        ->check(non_negative);
+    app.add_option("--seed", options.seed,
+                   "Seed of the sampling and of UMAP, an integer in [0, 2^64 - 1]")
+        ->capture_default_str()
+        ->check(non_negative);
     app.add_option("--fit", fit,
                    "joint: fit on all sampled points; train: fit on training points and place "
                    "the others with transform")
@@ -57,8 +68,10 @@ int run_map(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--init", init, "UMAP initialisation: spectral or random")
         ->capture_default_str();
-    app.add_option("--knn", knn,
-                   "kNN search: automatic (exact up to 20000 points, HNSW above), exact or hnsw")
+    app.add_option(
+           "--knn", knn,
+           "kNN search: automatic (exact up to 20000 points; above, k-means lists when they "
+           "reach the recall cheaply, else HNSW), exact, clustered or hnsw")
         ->capture_default_str();
     app.add_option("-j,--jobs", options.jobs,
                    "Threads (0: one per core); only --jobs 1 gives bit-identical maps across runs")
@@ -72,6 +85,7 @@ int run_map(int argc, char** argv) {
     try {
         options.umap.init = umap::parse_init_method(init);
         options.umap.knn.method = neighbors::parse_knn_method(knn);
+        umap::validate_options(options.umap);
     } catch (const Error& error) {
         throw UsageError(error.what());
     }

@@ -40,58 +40,91 @@ struct Candidate {
     std::string identity;  // canonical path, to find a file reached from two roots
 };
 
-// Lists the audio files below `root` (not entering hidden folders) and the hidden audio
-// files, which are skipped.
+std::string describe(const std::error_code& error) {
+    return error == std::errc::permission_denied ? "permission denied" : error.message();
+}
+
+// Lists the audio files below `root`, following links to folders but entering each folder
+// (by canonical path) once, so that a link loop ends. Hidden folders are not entered. Hidden
+// audio files, folders named like audio files and unreadable folders are skipped with the
+// reason. Unreadable folders are also added to `unreadable`, with the cause alone.
 void list_audio_files(const DatasetRoot& root, std::size_t root_index,
-                      std::vector<Candidate>& candidates, std::vector<SkippedFile>& skipped) {
-    std::error_code error;
-    fs::recursive_directory_iterator it(root.folder, fs::directory_options::skip_permission_denied,
-                                        error);
-    if (error) {
-        throw Error(fmt::format("cannot list dataset folder '{}': {}", root.folder.string(),
-                                error.message()));
-    }
-    std::size_t unreadable_entries = 0;
-    for (; it != fs::recursive_directory_iterator(); it.increment(error)) {
-        if (error) {
-            ++unreadable_entries;
-            error.clear();
-            continue;
-        }
-        const fs::directory_entry& entry = *it;
-        const fs::path relative = entry.path().lexically_relative(root.folder);
-        std::error_code type_error;
-        if (entry.is_directory(type_error)) {
-            if (is_hidden(relative.filename())) {
-                it.disable_recursion_pending();
+                      std::vector<Candidate>& candidates, std::vector<SkippedFile>& skipped,
+                      std::vector<SkippedFile>& unreadable) {
+    std::set<fs::path> visited;
+    std::vector<fs::path> folders{root.folder};
+    std::size_t repeated_folders = 0;
+    while (!folders.empty()) {
+        const fs::path folder = folders.back();
+        folders.pop_back();
+        std::error_code error;
+        const fs::path canonical = fs::canonical(folder, error);
+        if (!error && !visited.insert(canonical).second) {
+            if (repeated_folders++ == 0) {
+                spdlog::info("'{}' links to the folder '{}', which is scanned once",
+                             folder.string(), canonical.string());
             }
             continue;
         }
-        if (!is_audio_file(entry.path())) {
+        fs::directory_iterator it(folder, error);
+        if (error) {
+            skipped.push_back(
+                {folder.string(), fmt::format("folder not readable ({}); its files are not indexed",
+                                              describe(error))});
+            unreadable.push_back({folder.string(), describe(error)});
             continue;
         }
-        if (!entry.is_regular_file(type_error)) {
-            skipped.push_back({entry.path().string(), "not a regular file (broken link?)"});
-            continue;
+        for (; it != fs::directory_iterator(); it.increment(error)) {
+            if (error) {
+                break;
+            }
+            const fs::directory_entry& entry = *it;
+            const fs::path relative = entry.path().lexically_relative(root.folder);
+            std::error_code type_error;
+            // is_directory follows symbolic links, so a link to a folder is entered.
+            if (entry.is_directory(type_error)) {
+                if (is_hidden(relative.filename())) {
+                    continue;
+                }
+                if (is_audio_file(entry.path())) {
+                    skipped.push_back({entry.path().string(),
+                                       "a folder, not a file (named like an audio file; its "
+                                       "contents are scanned)"});
+                }
+                folders.push_back(entry.path());
+                continue;
+            }
+            if (!is_audio_file(entry.path())) {
+                continue;
+            }
+            if (!entry.is_regular_file(type_error)) {
+                skipped.push_back({entry.path().string(), "not a regular file (broken link?)"});
+                continue;
+            }
+            if (is_hidden(relative)) {
+                skipped.push_back({entry.path().string(),
+                                   "hidden file (a name starting with '.', such as a macOS '._' "
+                                   "resource fork)"});
+                continue;
+            }
+            fs::path identity = fs::weakly_canonical(entry.path(), type_error);
+            if (type_error) {
+                identity = entry.path();
+            }
+            candidates.push_back(
+                {root_index, entry.path(), relative.generic_string(), identity.string()});
         }
-        if (is_hidden(relative)) {
-            skipped.push_back({entry.path().string(),
-                               "hidden file (a name starting with '.', such as a macOS '._' "
-                               "resource fork)"});
-            continue;
+        if (error) {
+            skipped.push_back(
+                {folder.string(), fmt::format("folder listing failed ({}); some of its files may "
+                                              "not be indexed",
+                                              describe(error))});
+            unreadable.push_back({folder.string(), describe(error)});
         }
-        fs::path identity = fs::weakly_canonical(entry.path(), type_error);
-        if (type_error) {
-            identity = entry.path();
-        }
-        candidates.push_back(
-            {root_index, entry.path(), relative.generic_string(), identity.string()});
     }
-    if (unreadable_entries > 0) {
-        spdlog::warn(
-            "{} entries below '{}' could not be read and were left out (check the "
-            "permissions)",
-            unreadable_entries, root.folder.string());
+    if (repeated_folders > 1) {
+        spdlog::info("{} links below '{}' lead to folders already scanned", repeated_folders,
+                     root.folder.string());
     }
 }
 
@@ -144,7 +177,7 @@ ScanResult scan_datasets(const std::vector<DatasetRoot>& roots,
     ScanResult result;
     std::vector<Candidate> candidates;
     for (std::size_t i = 0; i < sorted.size(); ++i) {
-        list_audio_files(sorted[i], i, candidates, result.skipped);
+        list_audio_files(sorted[i], i, candidates, result.skipped, result.unreadable_folders);
     }
     std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
         return a.root != b.root ? a.root < b.root : a.relative_path < b.relative_path;
@@ -196,8 +229,9 @@ ScanResult scan_datasets(const std::vector<DatasetRoot>& roots,
         record.name = *match.name;
         result.records.push_back(std::move(record));
     }
-    std::sort(result.skipped.begin(), result.skipped.end(),
-              [](const auto& a, const auto& b) { return a.path < b.path; });
+    const auto by_path = [](const auto& a, const auto& b) { return a.path < b.path; };
+    std::sort(result.skipped.begin(), result.skipped.end(), by_path);
+    std::sort(result.unreadable_folders.begin(), result.unreadable_folders.end(), by_path);
     return result;
 }
 

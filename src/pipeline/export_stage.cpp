@@ -102,6 +102,36 @@ std::string files_table(const FeatureFile& features, const dataset::Manifest& ma
 
 }  // namespace
 
+void check_export_path(const fs::path& workspace, const fs::path& output) {
+    // Entries of WORK that the stages write, which an export must not overwrite.
+    static const std::vector<std::string> workspace_data = {
+        "manifest.csv", "skipped.csv", "report.html", "features",     "maps",
+        "scores",       "metrics",     "plots",       "ground_truth",
+    };
+    const fs::path root = fs::weakly_canonical(fs::absolute(workspace));
+    const fs::path target = fs::weakly_canonical(fs::absolute(output));
+    const fs::path relative = target.lexically_relative(root);
+    if (relative.empty() || *relative.begin() == "..") {
+        return;
+    }
+    if (relative == ".") {
+        throw UsageError(
+            fmt::format("export output '{}' is the workspace folder itself; choose "
+                        "a file or folder outside its data, such as {}",
+                        output.string(), (root / "exports").string()));
+    }
+    const std::string first = relative.begin()->string();
+    const bool in_parts = std::any_of(relative.begin(), relative.end(),
+                                      [](const fs::path& part) { return part == ".parts"; });
+    if (in_parts ||
+        std::find(workspace_data.begin(), workspace_data.end(), first) != workspace_data.end()) {
+        throw UsageError(fmt::format(
+            "export output '{}' would overwrite the workspace's own data ({}); choose a path "
+            "outside it, such as {}",
+            output.string(), (root / first).string(), (root / "exports").string()));
+    }
+}
+
 std::vector<fs::path> export_npy(const FeatureFile& features, const dataset::Manifest& manifest,
                                  const fs::path& folder) {
     fs::create_directories(folder);

@@ -20,6 +20,13 @@
 
 namespace uadscope::pipeline {
 
+// Throws UsageError naming `output` when it is the workspace folder `workspace`, or is or lies
+// inside the workspace's own data: manifest.csv, skipped.csv, report.html, the features,
+// maps, scores, metrics, plots and ground_truth folders, or any .parts folder. Both paths
+// are resolved with weakly_canonical first, so "./", ".." and symbolic links do not get
+// around the check.
+void check_export_path(const std::filesystem::path& workspace, const std::filesystem::path& output);
+
 // Writes the .npy export of `features` into `folder` (created when missing); every file is
 // written atomically. Returns the paths written.
 std::vector<std::filesystem::path> export_npy(const FeatureFile& features,

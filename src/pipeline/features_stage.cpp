@@ -1,9 +1,19 @@
 #include "pipeline/features_stage.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -191,6 +201,78 @@ std::string features_fingerprint(const std::string& rep, const FeaturesOptions& 
     return hasher.hex();
 }
 
+namespace {
+
+// Finds the pid of the process that holds a flock on the file behind `descriptor` in
+// /proc/locks (Linux), or returns "unknown". Its lines read "1: FLOCK ADVISORY WRITE <pid>
+// <major>:<minor>:<inode> 0 EOF", with the device numbers in hex.
+std::string flock_holder(int descriptor) {
+    struct stat status {};
+    if (::fstat(descriptor, &status) != 0) {
+        return "unknown";
+    }
+    const std::string device =
+        fmt::format("{:02x}:{:02x}:{}", major(status.st_dev), minor(status.st_dev), status.st_ino);
+    std::ifstream locks("/proc/locks");
+    std::string line;
+    while (std::getline(locks, line)) {
+        std::istringstream fields(line);
+        std::string id;
+        std::string kind;
+        std::string mode;
+        std::string access;
+        std::string pid;
+        std::string file;
+        fields >> id >> kind;
+        if (kind == "->") {
+            continue;  // a process waiting for the lock, not holding it
+        }
+        fields >> mode >> access >> pid >> file;
+        if (kind == "FLOCK" && file == device) {
+            return pid;
+        }
+    }
+    return "unknown";
+}
+
+// An exclusive flock on WORK/.lock, held while the object lives, so that a second features
+// run on the same workspace fails at once instead of computing into the same part files.
+// The kernel releases the lock when the process ends, so a killed run leaves no stale lock.
+// Nothing is written into the file, so that a run which changes nothing leaves every file
+// of the workspace untouched.
+class WorkspaceLock {
+  public:
+    explicit WorkspaceLock(const fs::path& work) {
+        const fs::path path = work / ".lock";
+        descriptor_ = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (descriptor_ < 0) {
+            throw Error(
+                fmt::format("cannot open the lock file '{}': {}; check the permissions "
+                            "of the workspace",
+                            path.string(), std::strerror(errno)));
+        }
+        if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
+            const int error = errno;
+            const std::string holder = error == EWOULDBLOCK ? flock_holder(descriptor_) : "";
+            ::close(descriptor_);
+            if (error == EWOULDBLOCK) {
+                throw Error(fmt::format(
+                    "another uadscope run is working on {} (pid {}); wait for it to finish",
+                    work.string(), holder));
+            }
+            throw Error(fmt::format("cannot lock '{}': {}", path.string(), std::strerror(error)));
+        }
+    }
+    ~WorkspaceLock() { ::close(descriptor_); }
+    WorkspaceLock(const WorkspaceLock&) = delete;
+    WorkspaceLock& operator=(const WorkspaceLock&) = delete;
+
+  private:
+    int descriptor_ = -1;
+};
+
+}  // namespace
+
 FeaturesResult run_features(const FeaturesOptions& requested) {
     FeaturesOptions options = requested;
     options.spectrogram.sample_rate = options.load.sample_rate;
@@ -206,6 +288,7 @@ FeaturesResult run_features(const FeaturesOptions& requested) {
 
     const Workspace workspace(options.workspace);
     const dataset::Manifest manifest = dataset::read_manifest(workspace.manifest());
+    const WorkspaceLock lock(workspace.root());
     // Temporary feature files of a run killed while assembling.
     remove_stale_temp_files(workspace.features_folder());
     FeaturesResult result;

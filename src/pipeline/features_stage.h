@@ -53,8 +53,9 @@ std::string features_fingerprint(const std::string& rep, const FeaturesOptions& 
                                  const std::string& manifest_fingerprint);
 
 // Runs the stage. Broken audio files do not stop the run: each gets zero frames and its
-// reason in file_status, and is listed in the result's failures. Throws Error for a missing
-// manifest, an unknown representation or invalid parameters.
+// reason in file_status, and is listed in the result's failures. Holds an exclusive flock on
+// WORK/.lock while it runs. Throws Error for a missing manifest, an unknown representation,
+// invalid parameters, or a workspace that another run holds locked.
 FeaturesResult run_features(const FeaturesOptions& options);
 
 }  // namespace uadscope::pipeline

@@ -1,9 +1,15 @@
 #include "pipeline/import_stage.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
 #include <map>
+#include <new>
 #include <optional>
+#include <regex>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -101,12 +107,86 @@ class ManifestMatcher {
     std::map<std::string, std::vector<std::int64_t>> by_stem_;
 };
 
-bool all_finite(std::span<const double> values) {
-    return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
+// Describes the first value of `values` ([frames, dims], row-major) that is not finite once
+// stored as float32, with its frame, or returns "" when all are finite. A float64 value beyond
+// the float32 range (about 3.4e38) becomes infinity in the feature file.
+std::string float32_problem(std::span<const double> values, std::int64_t dims) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (std::isfinite(static_cast<float>(values[i]))) {
+            continue;
+        }
+        const auto frame = static_cast<std::int64_t>(i) / std::max<std::int64_t>(dims, 1);
+        if (!std::isfinite(values[i])) {
+            return fmt::format("frame {} contains NaN or infinity", frame);
+        }
+        return fmt::format("frame {} holds {:g}, beyond the float32 range of +-{:g}", frame,
+                           values[i], static_cast<double>(std::numeric_limits<float>::max()));
+    }
+    return "";
 }
 
-bool all_finite(std::span<const float> values) {
-    return std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); });
+// Checks the shape declared in the header of the .npy file `path` against the bytes the file
+// holds, before store::read_npy allocates them: a 768-byte file that declares (10^12, 8)
+// would otherwise make it allocate terabytes. Returns the problem, or "" when the size fits
+// or the header is left for read_npy to reject.
+// TODO: move this check into store::read_npy, which also reads a negative dim as positive.
+std::string npy_size_problem(const fs::path& path) {
+    std::ifstream stream(path, std::ios::binary);
+    char prefix[8] = {};
+    stream.read(prefix, sizeof(prefix));
+    if (!stream || std::memcmp(prefix, "\x93NUMPY", 6) != 0) {
+        return "";
+    }
+    const int major = static_cast<unsigned char>(prefix[6]);
+    const std::size_t length_bytes = major == 1 ? 2 : 4;
+    unsigned char length[4] = {};
+    stream.read(reinterpret_cast<char*>(length), static_cast<std::streamsize>(length_bytes));
+    std::uint64_t header_length = 0;
+    for (std::size_t i = length_bytes; i-- > 0;) {
+        header_length = header_length << 8 | length[i];
+    }
+    std::string header(std::min<std::uint64_t>(header_length, 1u << 20), '\0');
+    stream.read(header.data(), static_cast<std::streamsize>(header.size()));
+    if (!stream) {
+        return "";
+    }
+    static const std::regex shape_pattern(R"('shape'\s*:\s*\(([^)]*)\))");
+    static const std::regex descr_pattern(R"('descr'\s*:\s*'[<>|=]?[a-z](\d+)')");
+    std::smatch shape;
+    std::smatch descr;
+    if (!std::regex_search(header, shape, shape_pattern) ||
+        !std::regex_search(header, descr, descr_pattern)) {
+        return "";
+    }
+    const std::string dims_text = shape[1];
+    std::uint64_t bytes = std::stoull(descr[1].str());
+    static const std::regex number(R"(-?\d+)");
+    for (auto it = std::sregex_iterator(dims_text.begin(), dims_text.end(), number);
+         it != std::sregex_iterator(); ++it) {
+        const std::string dim_text = it->str();
+        if (dim_text.front() == '-') {
+            return fmt::format("the header declares a negative dim in shape ({})", dims_text);
+        }
+        std::uint64_t dim = 0;
+        const auto parsed =
+            std::from_chars(dim_text.data(), dim_text.data() + dim_text.size(), dim);
+        if (parsed.ec != std::errc() || __builtin_mul_overflow(bytes, dim, &bytes)) {
+            return fmt::format("the header declares shape ({}), more bytes than a file can hold",
+                               dims_text);
+        }
+    }
+    std::error_code error;
+    const std::uint64_t file_bytes = fs::file_size(path, error);
+    const std::uint64_t data_offset = sizeof(prefix) + length_bytes + header_length;
+    const std::uint64_t data_bytes =
+        error || file_bytes < data_offset ? 0 : file_bytes - data_offset;
+    if (bytes > data_bytes) {
+        return fmt::format(
+            "truncated: the header declares shape ({}) of {} bytes but the file holds {} data "
+            "bytes",
+            dims_text, bytes, data_bytes);
+    }
+    return "";
 }
 
 // Lists and checks the .npy files of `folder` (rank, type, finite values).
@@ -132,6 +212,10 @@ std::vector<SourceEntry> scan_npy_folder(const fs::path& folder, int jobs) {
 
     parallel_for(entries.size(), jobs, [&](std::size_t i, int) {
         SourceEntry& entry = entries[i];
+        entry.problem = npy_size_problem(entry.npy);
+        if (!entry.problem.empty()) {
+            return;
+        }
         try {
             const store::NpyArray array = store::read_npy(entry.npy);
             if (array.shape.size() != 2) {
@@ -143,14 +227,17 @@ std::vector<SourceEntry> scan_npy_folder(const fs::path& folder, int jobs) {
                     "not a float array (dtype {}): save float32 or "
                     "float64",
                     store::npy_descr(array.type));
-            } else if (!all_finite(array.values)) {
-                entry.problem = "contains NaN or infinity";
+            } else if (std::string problem = float32_problem(array.values, array.shape[1]);
+                       !problem.empty()) {
+                entry.problem = std::move(problem);
             } else {
                 entry.frames = array.shape[0];
                 entry.dims = array.shape[1];
             }
         } catch (const Error& caught) {
             entry.problem = caught.what();
+        } catch (const std::bad_alloc&) {
+            entry.problem = "not enough memory to read it";
         }
     });
     return entries;
@@ -178,6 +265,12 @@ std::vector<SourceEntry> scan_paper_file(const fs::path& path, std::vector<float
         throw Error(
             fmt::format("'{}': data must be [dims, frames] and data_idxs [2, files] with "
                         "one metadata string per file",
+                        path.string()));
+    }
+    if (!h5.is_float("data")) {
+        throw Error(
+            fmt::format("'{}': dataset 'data' holds integers, not embeddings; save it as "
+                        "float32 or float64",
                         path.string()));
     }
     // NOTE: the whole data matrix is read into memory (dims x frames x 4 bytes).
@@ -209,12 +302,18 @@ std::vector<SourceEntry> scan_paper_file(const fs::path& path, std::vector<float
         }
         entry.first = start;
         entry.frames = end - start;
+        // read<float> turned NaN, infinity and float64 values beyond the float32 range into
+        // non-finite floats.
         for (std::int64_t d = 0; d < shape.rows && entry.problem.empty(); ++d) {
             const auto row = std::span<const float>(data).subspan(
                 static_cast<std::size_t>(d * total_frames + start),
                 static_cast<std::size_t>(entry.frames));
-            if (!all_finite(row)) {
-                entry.problem = "contains NaN or infinity";
+            const auto bad = std::find_if(row.begin(), row.end(),
+                                          [](float value) { return !std::isfinite(value); });
+            if (bad != row.end()) {
+                entry.problem = fmt::format(
+                    "frame {} contains NaN, infinity or a value beyond the float32 range",
+                    bad - row.begin());
             }
         }
     }

@@ -112,7 +112,19 @@ IndexResult run_index(const IndexOptions& options) {
 
     spdlog::info("index: scanning {} dataset folder(s)", roots.size());
     dataset::ScanResult scan = dataset::scan_datasets(roots, schemes);
+    for (const dataset::SkippedFile& folder : scan.unreadable_folders) {
+        spdlog::warn("{}: {}", folder.path, folder.reason);
+    }
     if (scan.records.empty()) {
+        for (const dataset::DatasetRoot& root : roots) {
+            for (const dataset::SkippedFile& folder : scan.unreadable_folders) {
+                if (folder.path == root.folder.string()) {
+                    throw Error(
+                        fmt::format("dataset folder '{}' cannot be read: {}; check its permissions",
+                                    folder.path, folder.reason));
+                }
+            }
+        }
         std::string message = "no audio file matched a naming scheme";
         if (!scan.skipped.empty()) {
             message += fmt::format(" ({} skipped, e.g. '{}': {})", scan.skipped.size(),
@@ -135,6 +147,7 @@ IndexResult run_index(const IndexOptions& options) {
     result.summary = dataset::format_index_summary(scan.records, scan.skipped);
     result.records = std::move(scan.records);
     result.skipped = std::move(scan.skipped);
+    result.unreadable_folders = scan.unreadable_folders.size();
     return result;
 }
 

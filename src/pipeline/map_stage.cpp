@@ -406,6 +406,7 @@ std::vector<MapSummary> run_map_stage(const fs::path& work, const MapStageOption
             {"knn_method", neighbors::to_string(model.knn.method)},
             {"features_file", fs::relative(features.path(), work).generic_string()},
             {"input_fingerprint", input_fingerprint},
+            {"manifest_fingerprint", manifest.fingerprint},
             {"uadscope_version", UADSCOPE_VERSION},
         };
         map.numbers = {
@@ -420,7 +421,6 @@ std::vector<MapSummary> run_map_stage(const fs::path& work, const MapStageOption
             {"learning_rate", umap_options.learning_rate},
             {"a", model.a},
             {"b", model.b},
-            {"seed", static_cast<double>(options.seed)},
             {"threads", umap_options.jobs},
             {"max_train", static_cast<double>(caps.max_train)},
             {"max_test", static_cast<double>(caps.max_test)},
@@ -434,6 +434,7 @@ std::vector<MapSummary> run_map_stage(const fs::path& work, const MapStageOption
             {"seconds", seconds},
             {"format_version", static_cast<double>(map_format_version)},
         };
+        map.seed = options.seed;
         // Keeps hop and sample rate beside the map, for turning frames into time spans.
         for (const char* name : {"hop_length", "n_fft", "sample_rate", "hop_seconds"}) {
             if (features.h5().has_attribute(name)) {

@@ -152,6 +152,9 @@ PagePlan plan_page(double width_inches, double height_inches, int panel_count, b
         plan.frames.push_back(frame);
     }
 
+    // The legend follows the last frame when the frames got narrower than their area.
+    plan.page.legend.x = plan.frames.back().right() + legend_gap;
+
     const double legend_area = plan.page.legend.height - legend_offset;
     const double natural = legend.height(measure, legend_width);
     const double scale =

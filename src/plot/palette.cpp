@@ -9,11 +9,14 @@ namespace uadscope::plot {
 
 namespace {
 
-// Okabe-Ito without black (yellow last, because its light shades vanish on white), then
-// Paul Tol's muted scheme without the colours that repeat an earlier hue.
+// Sections are shaded by lightness, so devices must differ in hue. The first seven have
+// OKLab hues at least 29 degrees apart (blue 244, vermillion 48, bluish green 166, reddish
+// purple 346, orange 77, indigo 282, olive 109): five Okabe-Ito colours and two of Paul
+// Tol's muted ones. The next seven (Okabe-Ito sky blue and yellow, Tol's wine, teal,
+// purple, green and sand) repeat those hues at other lightness and chroma.
 constexpr std::array<std::uint32_t, 14> device_hexes = {
-    0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0xF0E442,
-    0x882255, 0x44AA99, 0x999933, 0x332288, 0xAA4499, 0x117733, 0xDDCC77};
+    0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x332288, 0x999933,
+    0x56B4E9, 0xF0E442, 0x882255, 0x44AA99, 0xAA4499, 0x117733, 0xDDCC77};
 
 constexpr std::array<std::uint32_t, 10> tableau10_hexes = {0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2,
                                                            0x59A14F, 0xEDC948, 0xB07AA1, 0xFF9DA7,

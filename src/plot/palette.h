@@ -12,8 +12,8 @@
 
 namespace uadscope::plot {
 
-// Hue of device `index` (devices in sorted name order): the seven Okabe-Ito colours other
-// than black, then seven of Paul Tol's muted colours. More than 14 devices cycle.
+// Hue of device `index` (devices in sorted name order), from the Okabe-Ito and Paul Tol
+// muted palettes. The first seven differ in hue; more than 14 devices cycle.
 Rgb device_colour(std::size_t index);
 // Number of distinct device colours before device_colour() cycles.
 std::size_t device_colour_count();

@@ -28,11 +28,11 @@ FileInfo file_info_of(const dataset::FileRecord& record);
 
 // The map a plot shows, for its title.
 struct MapInfo {
-    std::string name;                  // map file stem, e.g. "logmel_s5_device-fan"
-    std::string rep;                   // representation, e.g. "logmel"
-    int stack = 1;                     // frames per point
-    std::string scope;                 // "global", "device-fan" or "section-fan-00"
-    std::optional<std::int64_t> seed;  // UMAP seed, when the map file records it
+    std::string name;                   // map file stem, e.g. "logmel_s5_device-fan"
+    std::string rep;                    // representation, e.g. "logmel"
+    int stack = 1;                      // frames per point
+    std::string scope;                  // "global", "device-fan" or "section-fan-00"
+    std::optional<std::uint64_t> seed;  // UMAP seed, when the map file records it
 };
 
 struct PlotInput {

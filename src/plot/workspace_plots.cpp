@@ -209,14 +209,13 @@ int WorkspacePlotResult::exit_code() const {
 PlotInput load_plot_input(const fs::path& map_path, const dataset::Manifest& manifest,
                           const std::optional<fs::path>& features) {
     store::MapData map = store::read_map(map_path);
+    store::check_map_manifest(map_path, map.text, manifest.fingerprint);
     PlotInput input;
     input.map.name = map_path.stem().string();
     input.map.rep = text_attribute(map, "rep");
     input.map.scope = text_attribute(map, "scope");
     input.map.stack = static_cast<int>(number_attribute(map, "stack").value_or(1));
-    if (const auto seed = number_attribute(map, "seed")) {
-        input.map.seed = static_cast<std::int64_t>(*seed);
-    }
+    input.map.seed = map.seed;
     input.files.reserve(manifest.size());
     for (const auto& record : manifest.records) {
         input.files.push_back(file_info_of(record));
@@ -358,7 +357,7 @@ WorkspacePlotResult plot_workspace(const fs::path& work, const WorkspacePlotOpti
                         stamps[file_name] = fingerprint;
                         write_stamps(stamps_path, stamps);
                         result.outcomes.push_back({output, PlotOutcome::Status::written, {}});
-                        spdlog::info("wrote {}", output.string());
+                        spdlog::debug("wrote {}", output.string());
                     } catch (const Error& error) {
                         spdlog::error("plot '{}' failed: {}", output.string(), error.what());
                         result.outcomes.push_back(

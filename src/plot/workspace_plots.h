@@ -4,11 +4,12 @@
 //
 // For each WORK/maps/<name>.h5 it joins the map with WORK/manifest.csv (and, for section
 // plots, the frame energy of WORK/features/<rep>.h5) and writes
-// WORK/plots/<name>_{global,device,section-NN}.{png,svg}:
-//   global scope   the global plot;
-//   device scope   the device plot and one section plot per section;
-//   section scope  the device plot (normal and anomalous test data of that section) and the
-//                  section plot.
+// WORK/plots/<name>_{global,device,section-NN}.{png,svg}. Which plots a map gets follows
+// its scope attribute:
+//   global    the global plot
+//   device    the device plot and one section plot per section
+//   section   the device plot (normal and anomalous test data of that section) and the
+//             section plot
 // A map without a scope attribute counts as global when it holds several devices.
 // WORK/plots/.stamps.json keeps a fingerprint of each plot's inputs and options; a plot
 // whose file exists with the same fingerprint is not drawn again.

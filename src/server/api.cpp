@@ -52,7 +52,8 @@ json map_info_json(const MapInfo& info) {
             {"hop_s", finite_or_null(info.timing.hop_s)},
             {"window_s", finite_or_null(info.timing.window_s)},
             {"attributes", text},
-            {"numbers", numbers}};
+            {"numbers", numbers},
+            {"stale", info.stale.empty() ? json(nullptr) : json(info.stale)}};
 }
 
 json loaded_map_json(const LoadedMap& map) {

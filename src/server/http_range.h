@@ -3,9 +3,10 @@
 // HTTP byte ranges (RFC 9110, section 14) and the WAV bodies they slice.
 //
 // cpp-httplib 0.11.4 applies Range headers itself, but it does not clamp a range that runs
-// past the end (it sends "Content-Range: bytes 0-99999/100") and its 416 carries no
-// "bytes */<size>", so the server evaluates ranges here and keeps the library from applying
-// them a second time.
+// past the end (it sends "Content-Range: bytes 0-99999/100"), its 416 carries no
+// "bytes */<size>", and it responds 416 to a header it cannot parse where RFC 9110 says to
+// ignore it. So the audio route evaluates ranges here, every other route ignores them, and
+// the server keeps the library from applying them a second time.
 
 #include <cstdint>
 #include <optional>

@@ -1,13 +1,20 @@
 #include "server/server.h"
 
 #include <httplib.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <list>
 #include <map>
 #include <mutex>
+#include <regex>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -118,6 +125,39 @@ const char* missing_bundle_page =
     "folder that contains index.html, then restart the server. The API under /api/ works "
     "without it.</p>";
 
+// Runs before every route: returns false after answering 403 to a request whose Host is not
+// loopback while the server listens on loopback, so that a web page elsewhere cannot read the
+// workspace through DNS rebinding.
+bool check_request(const httplib::Request& req, httplib::Response& res, bool loopback_only) {
+    // The routes evaluate Range themselves (see http_range.h). httplib built `req` as a
+    // non-const local of its request loop, so clearing the parsed ranges through const_cast
+    // is defined and keeps httplib from slicing the body a second time.
+    const_cast<httplib::Request&>(req).ranges.clear();
+    if (loopback_only && req.has_header("Host") &&
+        !is_loopback(host_name(req.get_header_value("Host")))) {
+        send_error(res, 403,
+                   "Host '" + req.get_header_value("Host") +
+                       "' is not a loopback name; open the explorer at "
+                       "http://127.0.0.1:<port>/");
+        return false;
+    }
+    res.set_header("X-Content-Type-Options", "nosniff");
+    return true;
+}
+
+void send_exception(httplib::Response& res, std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const Error& bad_input) {
+        // Query parameters are parsed by throwing Error; everything else is a workspace
+        // problem such as a malformed map file.
+        const std::string message = bad_input.what();
+        send_error(res, message.rfind("query parameter", 0) == 0 ? 400 : 500, message);
+    } catch (const std::exception& failure) {
+        send_error(res, 500, failure.what());
+    }
+}
+
 class WavCache {
   public:
     std::shared_ptr<const std::string> find(const std::string& key) {
@@ -153,6 +193,68 @@ class WavCache {
     std::mutex mutex_;
     std::list<std::pair<std::string, std::shared_ptr<const std::string>>> entries_;
 };
+
+// Sets SO_REUSEADDR only. cpp-httplib 0.11.4's default also sets SO_REUSEPORT, with which a
+// second server binds the port of a running one and the kernel splits the requests between
+// them.
+void set_reuse_address(socket_t descriptor) {
+    int yes = 1;
+    ::setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+}
+
+// Explains why `host`:`port` cannot be bound by repeating the bind on a socket of our own
+// (httplib reports only failure, not errno).
+std::string bind_failure_message(const std::string& host, int port) {
+    const std::string where = "port " + std::to_string(port) + " on " + host;
+
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    addrinfo* found = nullptr;
+    const std::string service = std::to_string(port);
+    if (const int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
+        status != 0) {
+        return "cannot listen on " + where + ": the address '" + host + "' is invalid (" +
+               ::gai_strerror(status) + "); give an address such as 127.0.0.1 with --host";
+    }
+
+    int error = 0;
+    for (const addrinfo* address = found; address != nullptr; address = address->ai_next) {
+        const int probe = ::socket(address->ai_family, address->ai_socktype, address->ai_protocol);
+        if (probe < 0) {
+            error = errno;
+            continue;
+        }
+        set_reuse_address(probe);
+        const bool bound =
+            ::bind(probe, address->ai_addr, address->ai_addrlen) == 0 && ::listen(probe, 1) == 0;
+        error = bound ? 0 : errno;
+        ::close(probe);
+        if (bound) {
+            break;
+        }
+    }
+    ::freeaddrinfo(found);
+
+    switch (error) {
+        case EADDRINUSE:
+            return where + " is in use; stop the other server or choose --port";
+        case EACCES:
+            return "cannot listen on " + where +
+                   ": permission denied (ports below 1024 need root); choose --port 1024 or "
+                   "above";
+        case EADDRNOTAVAIL:
+            return "cannot listen on " + where + ": the address '" + host +
+                   "' belongs to no network interface of this machine; choose --host";
+        default:
+            break;
+    }
+    const std::string reason = error != 0 ? std::string(" (") + std::strerror(error) + ")" : "";
+    return "cannot listen on " + where + reason +
+           "; the usual causes are an invalid --host address, a port in use by another "
+           "program or a port below 1024 without root";
+}
 
 }  // namespace
 
@@ -192,8 +294,13 @@ struct Server::Impl {
     Impl(Workspace& workspace_in, ServerOptions options_in, AudioReader reader)
         : workspace(workspace_in), options(std::move(options_in)), read_audio(std::move(reader)) {}
 
+    // The GET routes in the order httplib tries them, kept for reroute_unparsed_range.
+    std::vector<std::pair<std::regex, httplib::Server::Handler>> routes;
+
     void list_static_files();
+    void add_route(const std::string& pattern, httplib::Server::Handler handler);
     void install_routes();
+    bool reroute_unparsed_range(const httplib::Request& req, httplib::Response& res);
     void serve_points(const httplib::Request& req, httplib::Response& res);
     void serve_audio(const httplib::Request& req, httplib::Response& res);
     void serve_static(const httplib::Request& req, httplib::Response& res);
@@ -220,6 +327,10 @@ void Server::Impl::list_static_files() {
 
 std::shared_ptr<const LoadedMap> Server::Impl::require_map(const std::string& id,
                                                            httplib::Response& res) {
+    if (const auto info = workspace.find_map(id); info && !info->stale.empty()) {
+        send_error(res, 409, info->stale);
+        return nullptr;
+    }
     auto map = workspace.load_map(id);
     if (!map) {
         send_error(res, 404, "map '" + id + "' is not in the workspace; GET /api/maps lists them");
@@ -365,32 +476,69 @@ void Server::Impl::serve_static(const httplib::Request& req, httplib::Response& 
     res.set_content(read_file(found->second), content_type_of(found->second).c_str());
 }
 
+// cpp-httplib 0.11.4 responds 416 with an empty body, before any handler runs, to a Range
+// header it cannot parse ("bytes=abc", "bytes=5-2", "items=0-5"). RFC 9110 (section 14.2)
+// says to ignore such a header, so the error handler routes the request again here without
+// it. Returns false, leaving `res` alone, for every other error response.
+bool Server::Impl::reroute_unparsed_range(const httplib::Request& req, httplib::Response& res) {
+    if (res.status != 416 || !res.body.empty() || !req.has_header("Range") ||
+        (req.method != "GET" && req.method != "HEAD")) {
+        return false;
+    }
+    // httplib may have kept the ranges parsed before the invalid one and would slice the
+    // body with them. `req` is a non-const local of its request loop (see check_request).
+    const_cast<httplib::Request&>(req).ranges.clear();
+    httplib::Request request = req;
+    request.headers.erase("Range");
+    res.status = 200;
+    if (!check_request(request, res, is_loopback(options.host))) {
+        return true;
+    }
+    for (const auto& [pattern, handler] : routes) {
+        if (std::regex_match(request.path, request.matches, pattern)) {
+            try {
+                handler(request, res);
+            } catch (...) {
+                send_exception(res, std::current_exception());
+            }
+            return true;
+        }
+    }
+    send_error(res, 404, "not found: " + request.path);
+    return true;
+}
+
+void Server::Impl::add_route(const std::string& pattern, httplib::Server::Handler handler) {
+    routes.emplace_back(std::regex(pattern), handler);
+    http.Get(pattern, std::move(handler));
+}
+
 void Server::Impl::install_routes() {
     const std::string map_route = std::string("/api/maps/") + name_pattern;
 
-    http.Get("/api/workspace", [this](const httplib::Request&, httplib::Response& res) {
+    add_route("/api/workspace", [this](const httplib::Request&, httplib::Response& res) {
         send_json(res, workspace_json(workspace, true));
     });
-    http.Get("/api/files", [this](const httplib::Request&, httplib::Response& res) {
+    add_route("/api/files", [this](const httplib::Request&, httplib::Response& res) {
         send_json(res, files_json(workspace.files()));
     });
-    http.Get("/api/maps", [this](const httplib::Request&, httplib::Response& res) {
+    add_route("/api/maps", [this](const httplib::Request&, httplib::Response& res) {
         json maps = json::array();
         for (const auto& info : workspace.list_maps()) {
             maps.push_back(map_info_json(info));
         }
         send_json(res, maps);
     });
-    http.Get(map_route, [this](const httplib::Request& req, httplib::Response& res) {
+    add_route(map_route, [this](const httplib::Request& req, httplib::Response& res) {
         if (const auto map = require_map(req.matches[1], res)) {
             send_json(res, loaded_map_json(*map));
         }
     });
-    http.Get(map_route + "/points", [this](const httplib::Request& req, httplib::Response& res) {
+    add_route(map_route + "/points", [this](const httplib::Request& req, httplib::Response& res) {
         serve_points(req, res);
     });
-    http.Get(map_route + R"(/(points|neighbors)/(\d{1,12}))", [this](const httplib::Request& req,
-                                                                     httplib::Response& res) {
+    add_route(map_route + R"(/(points|neighbors)/(\d{1,12}))", [this](const httplib::Request& req,
+                                                                      httplib::Response& res) {
         const auto map = require_map(req.matches[1], res);
         if (!map) {
             return;
@@ -409,27 +557,27 @@ void Server::Impl::install_routes() {
             send_json(res, neighbors_json(*map, workspace.files(), *point));
         }
     });
-    http.Get("/api/scores", [this](const httplib::Request&, httplib::Response& res) {
+    add_route("/api/scores", [this](const httplib::Request&, httplib::Response& res) {
         json sets = json::array();
         for (const auto& set : *workspace.score_sets()) {
             sets.push_back({{"name", set.name}, {"matched", set.matched}});
         }
         send_json(res, sets);
     });
-    http.Get(std::string("/api/scores/") + name_pattern,
-             [this](const httplib::Request& req, httplib::Response& res) {
-                 for (const auto& set : *workspace.score_sets()) {
-                     if (set.name == req.matches[1]) {
-                         send_json(res, score_set_json(set));
-                         return;
-                     }
-                 }
-                 send_error(res, 404, "score set '" + req.matches[1].str() + "' not found");
-             });
-    http.Get(R"(/audio/(\d{1,12}))", [this](const httplib::Request& req, httplib::Response& res) {
+    add_route(std::string("/api/scores/") + name_pattern,
+              [this](const httplib::Request& req, httplib::Response& res) {
+                  for (const auto& set : *workspace.score_sets()) {
+                      if (set.name == req.matches[1]) {
+                          send_json(res, score_set_json(set));
+                          return;
+                      }
+                  }
+                  send_error(res, 404, "score set '" + req.matches[1].str() + "' not found");
+              });
+    add_route(R"(/audio/(\d{1,12}))", [this](const httplib::Request& req, httplib::Response& res) {
         serve_audio(req, res);
     });
-    http.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    add_route(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
         serve_static(req, res);
     });
 }
@@ -445,47 +593,27 @@ Server::Server(Workspace& workspace, ServerOptions options, AudioReader read_aud
     http.set_read_timeout(impl_->options.read_timeout_seconds, 0);
     http.set_write_timeout(impl_->options.write_timeout_seconds, 0);
     http.set_keep_alive_timeout(5);
+    http.set_socket_options(set_reuse_address);
 
     const bool loopback_only = is_loopback(impl_->options.host);
-    http.set_pre_routing_handler(
-        [loopback_only](const httplib::Request& req, httplib::Response& res) {
-            // The routes evaluate Range themselves (see http_range.h). httplib built `req` as a
-            // non-const local of its request loop, so clearing the parsed ranges through
-            // const_cast is defined and keeps httplib from slicing the body a second time.
-            const_cast<httplib::Request&>(req).ranges.clear();
-            // A server on loopback answers only requests addressed to loopback, so that a web
-            // page elsewhere cannot read the workspace through DNS rebinding.
-            if (loopback_only && req.has_header("Host") &&
-                !is_loopback(host_name(req.get_header_value("Host")))) {
-                send_error(res, 403,
-                           "Host '" + req.get_header_value("Host") +
-                               "' is not a loopback name; open the explorer at "
-                               "http://127.0.0.1:<port>/");
-                return httplib::Server::HandlerResponse::Handled;
-            }
-            res.set_header("X-Content-Type-Options", "nosniff");
-            return httplib::Server::HandlerResponse::Unhandled;
-        });
-    http.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const Error& bad_input) {
-                // Query parameters are parsed by throwing Error; everything else is a
-                // workspace problem such as a malformed map file.
-                const std::string message = bad_input.what();
-                send_error(res, message.rfind("query parameter", 0) == 0 ? 400 : 500, message);
-            } catch (const std::exception& failure) {
-                send_error(res, 500, failure.what());
-            }
-        });
-    http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-        if (res.body.empty()) {
-            send_error(
-                res, res.status,
-                "HTTP " + std::to_string(res.status) + " for " + req.method + " " + req.path);
-        }
+    http.set_pre_routing_handler([loopback_only](const httplib::Request& req,
+                                                 httplib::Response& res) {
+        return check_request(req, res, loopback_only) ? httplib::Server::HandlerResponse::Unhandled
+                                                      : httplib::Server::HandlerResponse::Handled;
     });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                  std::exception_ptr error) { send_exception(res, error); });
+    http.set_error_handler(
+        [impl = impl_.get()](const httplib::Request& req, httplib::Response& res) {
+            if (impl->reroute_unparsed_range(req, res)) {
+                return;
+            }
+            if (res.body.empty()) {
+                send_error(
+                    res, res.status,
+                    "HTTP " + std::to_string(res.status) + " for " + req.method + " " + req.path);
+            }
+        });
     http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
         std::string message;
         message.swap(last_error_message);
@@ -514,9 +642,7 @@ int Server::bind() {
             impl.http.bind_to_port(impl.options.host, impl.options.port) ? impl.options.port : -1;
     }
     if (impl.port < 0) {
-        throw Error("cannot listen on " + impl.options.host + ":" +
-                    std::to_string(impl.options.port) +
-                    "; the port may be in use, choose another with --port");
+        throw Error(bind_failure_message(impl.options.host, impl.options.port));
     }
     return impl.port;
 }

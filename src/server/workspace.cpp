@@ -7,8 +7,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "dataset/manifest.h"
 #include "store/h5.h"
 
 namespace uadscope::server {
@@ -137,6 +139,7 @@ Workspace::Workspace(fs::path root) : root_(std::move(root)) {
                     "' not found; give the folder that `uadscope run` or `uadscope index` wrote");
     }
     files_ = read_file_table(root_ / "manifest.csv");
+    manifest_fingerprint_ = dataset::manifest_fingerprint(read_file(root_ / "manifest.csv"));
 }
 
 std::vector<MapInfo> Workspace::list_maps() {
@@ -161,6 +164,12 @@ std::vector<MapInfo> Workspace::list_maps() {
                 timing->second = feature_timing(root_ / "features", info.rep);
             }
             info.timing = timing_from_attributes(info.numbers, timing->second);
+            try {
+                store::check_map_manifest(path, info.text, manifest_fingerprint_);
+            } catch (const Error& stale) {
+                spdlog::warn("{}", stale.what());
+                info.stale = stale.what();
+            }
             listing.push_back(std::move(info));
         } catch (const Error& error) {
             spdlog::error("map '{}' left out of the listing: {}", path.string(), error.what());
@@ -204,6 +213,9 @@ std::shared_ptr<const LoadedMap> Workspace::load_map(const std::string& id) {
     }
     // Loading happens outside the lock so that other requests are not held up; two threads
     // loading the same map at once both succeed and the second result is dropped.
+    if (!info->stale.empty()) {
+        throw Error(info->stale);
+    }
     auto map = std::make_shared<LoadedMap>();
     map->info = *info;
     map->data = store::read_map(info->path);

@@ -31,6 +31,9 @@ struct MapInfo {
     FrameTiming timing;
     std::map<std::string, std::string> text;  // root attributes
     std::map<std::string, double> numbers;
+    // Reason the map cannot be served (such as a map made from another manifest.csv), or
+    // empty when it can be.
+    std::string stale;
 };
 
 // A loaded map with its viewer coordinates.
@@ -63,7 +66,7 @@ class Workspace {
     // nothing for any other id, so a request can never name a file outside WORK/maps.
     std::optional<MapInfo> find_map(const std::string& id);
     // Loads (once) and returns the map; nullptr for an unknown id. Throws Error when the
-    // file is malformed or refers to files outside the manifest.
+    // file is malformed, refers to files outside the manifest or is stale (MapInfo::stale).
     std::shared_ptr<const LoadedMap> load_map(const std::string& id);
 
     // Score sets of WORK/scores, read again when a CSV file there changes.
@@ -72,6 +75,7 @@ class Workspace {
   private:
     std::filesystem::path root_;
     FileTable files_;
+    std::string manifest_fingerprint_;  // of manifest.csv as read with files_
     FrameTiming default_timing_;
     std::mutex mutex_;
     std::vector<MapInfo> listing_;

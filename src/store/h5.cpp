@@ -3,6 +3,7 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <mutex>
 
@@ -50,6 +51,8 @@ hid_t memory_type() {
         return H5T_NATIVE_INT32;
     } else if constexpr (std::is_same_v<T, std::int64_t>) {
         return H5T_NATIVE_INT64;
+    } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+        return H5T_NATIVE_UINT64;
     } else {
         return H5T_NATIVE_UINT8;
     }
@@ -66,6 +69,8 @@ hid_t file_type() {
         return H5T_STD_I32LE;
     } else if constexpr (std::is_same_v<T, std::int64_t>) {
         return H5T_STD_I64LE;
+    } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+        return H5T_STD_U64LE;
     } else {
         return H5T_STD_U8LE;
     }
@@ -176,6 +181,13 @@ Shape H5File::shape(const std::string& name) const {
     shape.cols = rank == 2 ? static_cast<std::int64_t>(dims[1]) : 1;
     shape.one_dimensional = rank == 1;
     return shape;
+}
+
+bool H5File::is_float(const std::string& name) const {
+    std::lock_guard lock(h5_mutex());
+    Handle dataset = impl_->open_dataset(name);
+    Handle type(H5Dget_type(dataset.get()), H5Tclose);
+    return H5Tget_class(type.get()) == H5T_FLOAT;
 }
 
 template <H5Element T>
@@ -429,6 +441,12 @@ void H5File::set_attribute(const std::string& name, int value) {
     set_attribute(name, static_cast<std::int64_t>(value));
 }
 
+void H5File::set_attribute(const std::string& name, std::uint64_t value) {
+    std::lock_guard lock(h5_mutex());
+    impl_->require_writable();
+    write_scalar_attribute(impl_->file, name, value);
+}
+
 bool H5File::has_attribute(const std::string& name) const {
     std::lock_guard lock(h5_mutex());
     return H5Aexists(impl_->file, name.c_str()) > 0;
@@ -483,6 +501,36 @@ std::int64_t H5File::attribute_int(const std::string& name) const {
     Handle attribute = open_attribute(*this, impl_->file, name);
     std::int64_t value = 0;
     if (H5Aread(attribute.get(), H5T_NATIVE_INT64, &value) < 0) {
+        impl_->fail("attribute '" + name + "' is not an integer");
+    }
+    return value;
+}
+
+std::uint64_t H5File::attribute_uint64(const std::string& name) const {
+    std::lock_guard lock(h5_mutex());
+    Handle attribute = open_attribute(*this, impl_->file, name);
+    Handle type(H5Aget_type(attribute.get()), H5Tclose);
+    if (H5Tget_class(type.get()) == H5T_FLOAT) {
+        double value = 0;
+        // 2^64 is the first double above every uint64_t.
+        if (H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, &value) < 0 || !(value >= 0) ||
+            value >= 18446744073709551616.0 || value != std::floor(value)) {
+            impl_->fail("attribute '" + name + "' is not a non-negative whole number");
+        }
+        return static_cast<std::uint64_t>(value);
+    }
+    if (H5Tget_class(type.get()) != H5T_INTEGER) {
+        impl_->fail("attribute '" + name + "' is not an integer");
+    }
+    if (H5Tget_sign(type.get()) == H5T_SGN_2) {
+        std::int64_t value = 0;
+        if (H5Aread(attribute.get(), H5T_NATIVE_INT64, &value) < 0 || value < 0) {
+            impl_->fail("attribute '" + name + "' is not a non-negative integer");
+        }
+        return static_cast<std::uint64_t>(value);
+    }
+    std::uint64_t value = 0;
+    if (H5Aread(attribute.get(), H5T_NATIVE_UINT64, &value) < 0) {
         impl_->fail("attribute '" + name + "' is not an integer");
     }
     return value;

@@ -43,6 +43,9 @@ class H5File {
     const std::filesystem::path& path() const;
     bool has_dataset(const std::string& name) const;
     Shape shape(const std::string& name) const;
+    // True when the dataset stores floating-point values (integers would be converted
+    // silently by read<float>).
+    bool is_float(const std::string& name) const;
 
     // Writes a 1-D dataset of values.size() elements.
     template <H5Element T>
@@ -76,10 +79,16 @@ class H5File {
     void set_attribute(const std::string& name, double value);
     void set_attribute(const std::string& name, std::int64_t value);
     void set_attribute(const std::string& name, int value);
+    // Stored as an unsigned 64-bit integer (h5py reads numpy.uint64), for values such as
+    // seeds that a float64 cannot hold exactly above 2^53.
+    void set_attribute(const std::string& name, std::uint64_t value);
     bool has_attribute(const std::string& name) const;
     std::string attribute_string(const std::string& name) const;
     double attribute_double(const std::string& name) const;
     std::int64_t attribute_int(const std::string& name) const;
+    // Reads an unsigned integer attribute, or a float one holding a non-negative whole
+    // number (as older files store seeds); throws Error naming the attribute otherwise.
+    std::uint64_t attribute_uint64(const std::string& name) const;
     std::vector<std::string> attribute_names() const;
 
   private:

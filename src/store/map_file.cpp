@@ -44,6 +44,9 @@ void write_map(const std::filesystem::path& path, const MapData& map) {
         for (const auto& [name, value] : map.numbers) {
             file.set_attribute(name, value);
         }
+        if (map.seed) {
+            file.set_attribute("seed", *map.seed);
+        }
     }
     output.commit();
 }
@@ -72,6 +75,14 @@ MapData read_map(const std::filesystem::path& path) {
             map.numbers[name] = file.attribute_double(name);
         }
     }
+    if (file.has_attribute("seed") && map.text.count("seed") == 0) {
+        try {
+            map.seed = file.attribute_uint64("seed");
+        } catch (const Error&) {
+            // A seed another tool wrote as a negative or fractional number: the seed only
+            // describes the map, so the map stays readable without it.
+        }
+    }
     check_sizes(path, map);
     for (const float value : map.embedding) {
         if (!std::isfinite(value)) {
@@ -80,6 +91,20 @@ MapData read_map(const std::filesystem::path& path) {
         }
     }
     return map;
+}
+
+void check_map_manifest(const std::filesystem::path& map_path,
+                        const std::map<std::string, std::string>& map_text,
+                        std::string_view manifest_fingerprint) {
+    const auto recorded = map_text.find("manifest_fingerprint");
+    if (recorded == map_text.end() || recorded->second == manifest_fingerprint) {
+        return;
+    }
+    const std::filesystem::path work = map_path.parent_path().parent_path();  // WORK/maps/x.h5
+    throw Error("map '" + map_path.string() +
+                "' was made from another manifest.csv (the dataset was indexed again since); "
+                "run uadscope map " +
+                (work.empty() ? std::string("WORK") : work.string()) + " again");
 }
 
 }  // namespace uadscope::store

@@ -1,6 +1,9 @@
 // Index, features, import and export stages on generated WAV and .npy files.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdint>
@@ -22,8 +25,10 @@
 #include "pipeline/features_stage.h"
 #include "pipeline/import_stage.h"
 #include "pipeline/index_stage.h"
+#include "pipeline/map_stage.h"
 #include "pipeline/workspace.h"
 #include "store/h5.h"
+#include "store/map_file.h"
 #include "store/npy.h"
 
 namespace uadscope::pipeline {
@@ -201,6 +206,57 @@ TEST(FeaturesStage, RejectsUnknownRepAndBadOptions) {
     EXPECT_THROW(run_features(options), UsageError);
 }
 
+TEST(FeaturesStage, SecondRunOnLockedWorkspaceFails) {
+    const Fixture fixture("features-lock");
+    fixture.index();
+    // Another run holds the lock: flock locks of two open file descriptions conflict even
+    // within one process.
+    const fs::path lock_path = fixture.work / ".lock";
+    const int other = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    ASSERT_GE(other, 0);
+    ASSERT_EQ(::flock(other, LOCK_EX | LOCK_NB), 0);
+    try {
+        run_features(fixture.features_options());
+        ADD_FAILURE() << "the features stage ran on a locked workspace";
+    } catch (const Error& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("another uadscope run is working on " + fixture.work.string() +
+                               " (pid " + std::to_string(::getpid()) + "); wait for it to finish"),
+                  std::string::npos)
+            << message;
+    }
+    EXPECT_FALSE(fs::exists(fixture.work / "features" / "log_mel.h5"));
+    ::close(other);
+
+    FeaturesOptions options = fixture.features_options();
+    options.reps = {"log_mel"};
+    EXPECT_NO_THROW(run_features(options));
+    EXPECT_TRUE(fs::exists(fixture.work / "features" / "log_mel.h5"));
+}
+
+TEST(IndexStage, UnreadableRootNamesPermission) {
+    if (::geteuid() == 0) {
+        GTEST_SKIP() << "root reads folders without read permission";
+    }
+    const fs::path root = testing::fresh_temp_dir("index-unreadable");
+    write_wav(root / "closed/fan/train/section_00_source_train_normal_0000_noAttribute.wav", 800,
+              1);
+    fs::permissions(root / "closed", fs::perms::none);
+    IndexOptions options;
+    options.workspace = root / "work";
+    options.datasets = {(root / "closed").string()};
+    try {
+        run_index(options);
+        ADD_FAILURE() << "an unreadable dataset folder was indexed";
+    } catch (const Error& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("permission denied"), std::string::npos) << message;
+        EXPECT_EQ(message.find("no audio file matched"), std::string::npos) << message;
+    }
+    fs::permissions(root / "closed", fs::perms::owner_all);
+    fs::remove_all(root);
+}
+
 // Writes a float32 .npy [frames, dims] whose value (f, d) is base + f * dims + d.
 std::vector<float> write_embedding(const fs::path& path, std::int64_t frames, std::int64_t dims,
                                    float base) {
@@ -294,6 +350,161 @@ TEST(ImportStage, MatchesNamesAndReportsProblems) {
     options.name = "openl3";
     options.hop_seconds = 0;
     EXPECT_THROW(run_import(options), UsageError);
+}
+
+// Writes a .npy file whose header declares `shape` ("3, 8") of `descr` values and whose data
+// is `data` as given, whatever the shape declares.
+void write_raw_npy(const fs::path& path, const std::string& descr, const std::string& shape,
+                   const std::string& data) {
+    fs::create_directories(path.parent_path());
+    std::string header =
+        "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shape + "), }";
+    while ((10 + header.size() + 1) % 64 != 0) {
+        header += ' ';
+    }
+    header += '\n';
+    std::ofstream out(path, std::ios::binary);
+    out.write("\x93NUMPY\x01\x00", 8);
+    const char length[2] = {static_cast<char>(header.size() & 0xff),
+                            static_cast<char>(header.size() >> 8)};
+    out.write(length, 2);
+    out << header << data;
+}
+
+TEST(ImportStage, RejectsBadHeadersAndFloat32Overflow) {
+    const Fixture fixture("import-bad-npy");
+    fixture.index();
+    const fs::path npy = fixture.root / "embeddings";
+    write_embedding(npy / "section_00_source_train_normal_0001_noAttribute.npy", 3, 8, 0);
+    const std::string zeros(768, '\0');
+    write_raw_npy(npy / "section_00_source_train_normal_0000_noAttribute.npy", "<f4",
+                  "1000000000000, 8", zeros);
+    write_raw_npy(npy / "section_00_source_test_anomaly_0000_noAttribute.npy", "<f4", "20000000, 8",
+                  zeros);
+    write_raw_npy(npy / "section_00_target_test_normal_0000_noAttribute.npy", "<f4", "-5, 8",
+                  zeros);
+    std::vector<double> overflowing(2 * 8, 1.0);
+    overflowing[8 + 3] = 1e39;  // frame 1
+    const std::vector<std::int64_t> shape{2, 8};
+    store::write_npy(npy / "overflow/section_00_source_train_normal_0000_noAttribute.npy",
+                     std::span<const double>(overflowing), shape);
+
+    ImportOptions options;
+    options.workspace = fixture.work;
+    options.name = "embedding";
+    options.source = npy;
+    options.hop_seconds = 0.1;
+    const ImportResult result = run_import(options);
+
+    EXPECT_EQ(result.exit_code(), ExitCode::partial);
+    EXPECT_EQ(result.imported, 1u);
+    std::map<std::string, std::string> rejected;
+    for (const auto& [label, reason] : result.rejected) {
+        rejected[fs::path(label).lexically_relative(npy).generic_string()] = reason;
+    }
+    const std::string huge = rejected["section_00_source_train_normal_0000_noAttribute.npy"];
+    EXPECT_NE(huge.find("declares shape (1000000000000, 8)"), std::string::npos) << huge;
+    const std::string large = rejected["section_00_source_test_anomaly_0000_noAttribute.npy"];
+    EXPECT_NE(large.find("of 640000000 bytes but the file holds 768"), std::string::npos) << large;
+    const std::string negative = rejected["section_00_target_test_normal_0000_noAttribute.npy"];
+    EXPECT_NE(negative.find("negative dim"), std::string::npos) << negative;
+    const std::string overflow =
+        rejected["overflow/section_00_source_train_normal_0000_noAttribute.npy"];
+    EXPECT_NE(overflow.find("frame 1 holds 1e+39, beyond the float32 range"), std::string::npos)
+        << overflow;
+}
+
+TEST(ImportStage, RejectsIntegerPaperData) {
+    const Fixture fixture("import-int-paper");
+    fixture.index();
+    const dataset::Manifest manifest = dataset::read_manifest(fixture.work / "manifest.csv");
+    const fs::path paper = fixture.root / "paper.h5";
+    {
+        store::H5File h5 = store::H5File::create(paper);
+        const std::vector<std::int32_t> data(4 * 2, 7);
+        h5.write_matrix<std::int32_t>("data", data, 4, 2);
+        const std::vector<std::int64_t> idxs{0, 2};
+        h5.write_matrix<std::int64_t>("data_idxs", idxs, 2, 1);
+        h5.write_strings("metadata",
+                         {nlohmann::json{{"path", manifest.records[0].relative_path}}.dump()});
+    }
+    ImportOptions options;
+    options.workspace = fixture.work;
+    options.name = "integers";
+    options.source = paper;
+    options.hop_seconds = 0.1;
+    try {
+        run_import(options);
+        ADD_FAILURE() << "integer data was imported";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("holds integers"), std::string::npos)
+            << error.what();
+    }
+}
+
+TEST(MapStage, RecordsExactSeedAndManifest) {
+    const Fixture fixture("map-seed");
+    fixture.index();
+    FeaturesOptions features = fixture.features_options();
+    features.reps = {"log_mel"};
+    run_features(features);
+
+    MapStageOptions options;
+    options.scope = MapScope::global;
+    options.seed = 9007199254740993ull;  // 2^53 + 1, which a float64 rounds to 2^53
+    options.umap.n_neighbors = 5;
+    options.umap.n_epochs = 10;
+    options.jobs = 1;
+    const auto maps = run_map_stage(fixture.work, options);
+    ASSERT_EQ(maps.size(), 1u);
+    const store::MapData map = store::read_map(maps[0].path);
+    ASSERT_TRUE(map.seed);
+    EXPECT_EQ(*map.seed, 9007199254740993ull);
+    const dataset::Manifest manifest = dataset::read_manifest(fixture.work / "manifest.csv");
+    ASSERT_TRUE(map.text.contains("manifest_fingerprint"));
+    EXPECT_EQ(map.text.at("manifest_fingerprint"), manifest.fingerprint);
+    EXPECT_NO_THROW(store::check_map_manifest(maps[0].path, map.text, manifest.fingerprint));
+}
+
+TEST(ExportStage, RejectsWorkspaceDataPaths) {
+    const fs::path root = testing::fresh_temp_dir("export-paths");
+    const fs::path work = root / "work";
+    fs::create_directories(work / "features");
+    fs::create_directories(work / "plots");
+    std::ofstream(work / "manifest.csv") << "path\n";
+    fs::create_directory_symlink(work / "plots", root / "plots_link");
+    fs::create_directory_symlink(work, root / "work_link");
+    const fs::path rejected[] = {
+        work / "manifest.csv",
+        work / "skipped.csv",
+        work / "report.html",
+        work / "features" / "log_mel.h5",
+        work / "features",
+        work / "maps" / "new" / "x.h5",
+        work / "scores" / "x.csv",
+        work / "metrics" / "x.json",
+        work / "ground_truth" / "x.csv",
+        work / "exports" / ".parts" / "x.npy",
+        work / "." / "maps" / "x.h5",
+        work / "exports" / ".." / "manifest.csv",
+        root / "plots_link" / "x.html",
+        root / "work_link" / "features" / "log_mel.h5",
+        work,
+    };
+    for (const fs::path& output : rejected) {
+        EXPECT_THROW(check_export_path(work, output), UsageError) << output;
+    }
+    for (const fs::path& output : {work / "exports" / "x.h5", root / "out.h5", work / "a.npy"}) {
+        EXPECT_NO_THROW(check_export_path(work, output)) << output;
+    }
+    try {
+        check_export_path(work, work / "features" / "log_mel.h5");
+    } catch (const UsageError& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find((work / "features" / "log_mel.h5").string()), std::string::npos)
+            << message;
+    }
+    fs::remove_all(root);
 }
 
 TEST(ExportStage, NpyAndPaperLayoutRoundTrip) {

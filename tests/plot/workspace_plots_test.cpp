@@ -224,6 +224,30 @@ TEST(WorkspacePlots, BadMapDoesNotStopOthers) {
     EXPECT_EQ(result.exit_code(), static_cast<int>(ExitCode::partial));
 }
 
+TEST(WorkspacePlots, MapOfOtherManifestFails) {
+    const Workspace work("plot-workspace-stale");
+    const fs::path global = work.root / "maps" / "log_mel_s1_global.h5";
+    store::MapData map = store::read_map(global);
+    map.text["manifest_fingerprint"] = "fingerprint of an older manifest.csv";
+    store::write_map(global, map);
+    const fs::path device = work.root / "maps" / "log_mel_s2_device-fan.h5";
+    map = store::read_map(device);
+    map.text["manifest_fingerprint"] = work.manifest.fingerprint;
+    store::write_map(device, map);
+
+    const auto result = plot_workspace(work.root, fast_options());
+    EXPECT_EQ(result.count(PlotOutcome::Status::failed), 1);
+    EXPECT_EQ(result.count(PlotOutcome::Status::written), 3);
+    EXPECT_EQ(result.exit_code(), static_cast<int>(ExitCode::partial));
+    for (const auto& outcome : result.outcomes) {
+        if (outcome.status == PlotOutcome::Status::failed) {
+            EXPECT_EQ(outcome.path, global);
+            EXPECT_NE(outcome.error.find("was made from another manifest.csv"), std::string::npos)
+                << outcome.error;
+        }
+    }
+}
+
 TEST(WorkspacePlots, MissingMapsFolderIsAnError) {
     const Workspace work("plot-workspace-empty");
     fs::remove_all(work.root / "maps");
@@ -244,7 +268,7 @@ TEST(LoadPlotInput, EnergyIsStackMean) {
     EXPECT_EQ(input.map.scope, "device-fan");
     EXPECT_EQ(input.map.stack, 2);
     ASSERT_TRUE(input.map.seed);
-    EXPECT_EQ(*input.map.seed, 3);
+    EXPECT_EQ(*input.map.seed, 3u);
     ASSERT_EQ(input.energy.size(), input.points());
     // Point 4 is frame 4 of file 0: frames 4 and 5 have energies 5 and 6.
     EXPECT_FLOAT_EQ(input.energy[4], 5.5f);

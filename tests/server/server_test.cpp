@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -11,6 +12,7 @@
 
 #include "common/paths.h"
 #include "core/atomic_file.h"
+#include "dataset/manifest.h"
 #include "server/api.h"
 #include "server/http_range.h"
 #include "server/server.h"
@@ -375,6 +377,41 @@ TEST_F(ServerTest, AudioRangeRequests) {
     EXPECT_EQ(past->get_header_value("Content-Range"), "bytes */" + std::to_string(size));
 }
 
+TEST_F(ServerTest, MalformedRangeIsIgnored) {
+    auto http = client();
+    const auto full = http.Get("/audio/0?start=0&end=1");
+    ASSERT_TRUE(full);
+    ASSERT_EQ(full->status, 200);
+    for (const char* header :
+         {"bytes=abc", "bytes=5-2", "bytes=", "items=0-5", "bytes= 0-99", "bytes=0-5, 9-2"}) {
+        const auto audio = http.Get("/audio/0?start=0&end=1", {{"Range", header}});
+        ASSERT_TRUE(audio) << header;
+        EXPECT_EQ(audio->status, 200) << header;
+        EXPECT_EQ(audio->body, full->body) << header;
+        EXPECT_FALSE(audio->has_header("Content-Range")) << header;
+
+        const auto api = http.Get("/api/workspace", {{"Range", header}});
+        ASSERT_TRUE(api) << header;
+        EXPECT_EQ(api->status, 200) << header;
+        EXPECT_NO_THROW(static_cast<void>(json::parse(api->body))) << header;
+    }
+}
+
+TEST_F(ServerTest, ApiRoutesIgnoreRange) {
+    auto http = client();
+    const auto whole = http.Get("/api/maps");
+    ASSERT_TRUE(whole);
+    for (const char* header : {"bytes=0-5", "bytes=100000-", "bytes=-3"}) {
+        const auto result = http.Get("/api/maps", {{"Range", header}});
+        ASSERT_TRUE(result) << header;
+        EXPECT_EQ(result->status, 200) << header;
+        EXPECT_EQ(result->body, whole->body) << header;
+    }
+    // A malformed Range is not a way around the Host check.
+    EXPECT_EQ(status_of("/api/workspace", {{"Host", "attacker.example"}, {"Range", "bytes=x"}}),
+              403);
+}
+
 TEST_F(ServerTest, AudioWholeFileAndContext) {
     auto http = client();
     const auto whole = http.Get("/audio/1");
@@ -486,6 +523,67 @@ TEST(ServerBundle, MissingBundleExplainsHowToBuild) {
     fs::remove_all(root);
 }
 
+std::string bind_error(const ServerOptions& options, Workspace& workspace) {
+    Server server(workspace, options);
+    try {
+        server.bind();
+    } catch (const Error& error) {
+        return error.what();
+    }
+    return "";
+}
+
+TEST(ServerBind, BusyPortIsRejected) {
+    const fs::path root = uadscope::testing::fresh_temp_dir("server-busy-port");
+    testing::write_test_workspace(root);
+    Workspace workspace(root);
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 1;
+    Server first(workspace, options);
+    options.port = first.bind();
+    const std::string message = bind_error(options, workspace);
+    EXPECT_NE(message.find("port " + std::to_string(options.port) + " on 127.0.0.1 is in use"),
+              std::string::npos)
+        << message;
+    fs::remove_all(root);
+}
+
+TEST(ServerBind, InvalidHostIsNamed) {
+    const fs::path root = uadscope::testing::fresh_temp_dir("server-bad-host");
+    testing::write_test_workspace(root);
+    Workspace workspace(root);
+    ServerOptions options;
+    options.host = "999.1.1.1";
+    options.port = 0;
+    options.threads = 1;
+    const std::string message = bind_error(options, workspace);
+    EXPECT_NE(message.find("'999.1.1.1' is invalid"), std::string::npos) << message;
+    EXPECT_EQ(message.find("in use"), std::string::npos) << message;
+    fs::remove_all(root);
+}
+
+TEST(ServerBind, PrivilegedPortNamesPermission) {
+    if (::geteuid() == 0) {
+        GTEST_SKIP() << "root may bind ports below 1024";
+    }
+    std::ifstream start_file("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+    int unprivileged_start = 1024;
+    start_file >> unprivileged_start;
+    if (unprivileged_start <= 80) {
+        GTEST_SKIP() << "this kernel lets every user bind port 80";
+    }
+    const fs::path root = uadscope::testing::fresh_temp_dir("server-privileged-port");
+    testing::write_test_workspace(root);
+    Workspace workspace(root);
+    ServerOptions options;
+    options.port = 80;
+    options.threads = 1;
+    const std::string message = bind_error(options, workspace);
+    EXPECT_NE(message.find("permission denied"), std::string::npos) << message;
+    fs::remove_all(root);
+}
+
 TEST(ServerOptionsTest, RejectsInvalidValues) {
     ServerOptions options;
     options.threads = 0;
@@ -498,6 +596,53 @@ TEST(ServerOptionsTest, RejectsInvalidValues) {
     EXPECT_THROW(options.validate(), Error);
     options = {};
     EXPECT_NO_THROW(options.validate());
+}
+
+TEST(ServerStaleMap, MapOfOtherManifestAnswers409) {
+    const fs::path root = uadscope::testing::fresh_temp_dir("server-stale-map");
+    testing::write_test_workspace(root);
+    const fs::path good = root / "maps" / (std::string(testing::test_map_id) + ".h5");
+    store::MapData map = store::read_map(good);
+    map.text["manifest_fingerprint"] =
+        dataset::manifest_fingerprint(read_file(root / "manifest.csv"));
+    store::write_map(good, map);
+    map.text["manifest_fingerprint"] = "fingerprint of an older manifest.csv";
+    store::write_map(root / "maps" / "old_s1_global.h5", map);
+
+    Workspace workspace(root);
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 1;
+    Server server(workspace, options);
+    const int port = server.bind();
+    std::thread serving([&server] { server.run(); });
+    httplib::Client http("127.0.0.1", port);
+
+    const auto listing = http.Get("/api/maps");
+    ASSERT_TRUE(listing);
+    ASSERT_EQ(listing->status, 200);
+    const json maps = json::parse(listing->body);
+    ASSERT_EQ(maps.size(), 2u);
+    for (const json& info : maps) {
+        if (info["id"] == "old_s1_global") {
+            ASSERT_TRUE(info["stale"].is_string());
+            EXPECT_NE(info["stale"].get<std::string>().find("was made from another manifest.csv"),
+                      std::string::npos);
+        } else {
+            EXPECT_TRUE(info["stale"].is_null()) << info["stale"];
+        }
+    }
+    const auto stale = http.Get("/api/maps/old_s1_global/points");
+    ASSERT_TRUE(stale);
+    EXPECT_EQ(stale->status, 409);
+    EXPECT_NE(stale->body.find("run uadscope map"), std::string::npos) << stale->body;
+    const auto served = http.Get(("/api/maps/" + std::string(testing::test_map_id)).c_str());
+    ASSERT_TRUE(served);
+    EXPECT_EQ(served->status, 200);
+
+    server.stop();
+    serving.join();
+    fs::remove_all(root);
 }
 
 TEST(WorkspaceTest, RejectsMapWithFileOutsideManifest) {

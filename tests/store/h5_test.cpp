@@ -127,5 +127,95 @@ TEST(MapFile, RejectsMismatchedSizes) {
     EXPECT_FALSE(std::filesystem::exists(folder / "m.h5"));
 }
 
+TEST(H5File, Uint64AttributeExact) {
+    const auto folder = testing::fresh_temp_dir("h5-uint64");
+    const auto path = folder / "a.h5";
+    constexpr std::uint64_t above_double = 9007199254740993ull;  // 2^53 + 1
+    {
+        auto file = H5File::create(path);
+        file.set_attribute("seed", above_double);
+        file.set_attribute("largest", std::uint64_t{18446744073709551615ull});
+        file.set_attribute("old_seed", 42.0);
+        file.set_attribute("signed", std::int64_t{7});
+        file.set_attribute("fraction", 1.5);
+        file.set_attribute("negative", std::int64_t{-1});
+        file.set_attribute("text", "x");
+    }
+    const auto file = H5File::open(path);
+    EXPECT_EQ(file.attribute_uint64("seed"), above_double);
+    EXPECT_EQ(file.attribute_uint64("largest"), 18446744073709551615ull);
+    EXPECT_EQ(file.attribute_uint64("old_seed"), 42u);
+    EXPECT_EQ(file.attribute_uint64("signed"), 7u);
+    EXPECT_THROW(file.attribute_uint64("fraction"), Error);
+    EXPECT_THROW(file.attribute_uint64("negative"), Error);
+    EXPECT_THROW(file.attribute_uint64("text"), Error);
+    std::filesystem::remove_all(folder);
+}
+
+TEST(H5File, IsFloat) {
+    const auto folder = testing::fresh_temp_dir("h5-is-float");
+    const auto path = folder / "a.h5";
+    {
+        auto file = H5File::create(path);
+        file.write<float>("floats", std::vector<float>{1.0f});
+        file.write<double>("doubles", std::vector<double>{1.0});
+        file.write<std::int32_t>("integers", std::vector<std::int32_t>{1});
+    }
+    const auto file = H5File::open(path);
+    EXPECT_TRUE(file.is_float("floats"));
+    EXPECT_TRUE(file.is_float("doubles"));
+    EXPECT_FALSE(file.is_float("integers"));
+    std::filesystem::remove_all(folder);
+}
+
+MapData one_point_map() {
+    MapData map;
+    map.points = 1;
+    map.embedding = {0.5f, 1.5f};
+    map.file_id = {0};
+    map.frame = {0};
+    map.fitted = {1};
+    return map;
+}
+
+TEST(MapFile, SeedAboveDoublePrecision) {
+    const auto folder = testing::fresh_temp_dir("map-file-seed");
+    MapData map = one_point_map();
+    map.seed = 9007199254740993ull;
+    write_map(folder / "new.h5", map);
+    const MapData read = read_map(folder / "new.h5");
+    ASSERT_TRUE(read.seed);
+    EXPECT_EQ(*read.seed, 9007199254740993ull);
+
+    // Maps written before the integer attribute stored the seed as float64.
+    MapData old = one_point_map();
+    old.numbers["seed"] = 12345;
+    write_map(folder / "old.h5", old);
+    const MapData read_old = read_map(folder / "old.h5");
+    ASSERT_TRUE(read_old.seed);
+    EXPECT_EQ(*read_old.seed, 12345u);
+
+    EXPECT_FALSE(read_map(folder / "new.h5").numbers.empty());
+    write_map(folder / "none.h5", one_point_map());
+    EXPECT_FALSE(read_map(folder / "none.h5").seed);
+    std::filesystem::remove_all(folder);
+}
+
+TEST(MapFile, ManifestCheck) {
+    const std::filesystem::path path = "/work/maps/m.h5";
+    EXPECT_NO_THROW(check_map_manifest(path, {}, "abc"));
+    EXPECT_NO_THROW(check_map_manifest(path, {{"manifest_fingerprint", "abc"}}, "abc"));
+    try {
+        check_map_manifest(path, {{"manifest_fingerprint", "old"}}, "abc");
+        ADD_FAILURE() << "a map of another manifest was accepted";
+    } catch (const Error& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("map '/work/maps/m.h5' was made from another manifest.csv"),
+                  std::string::npos)
+            << message;
+        EXPECT_NE(message.find("run uadscope map /work again"), std::string::npos) << message;
+    }
+}
+
 }  // namespace
 }  // namespace uadscope::store
