@@ -9,7 +9,5 @@ OUT="${1:-$ROOT/demo}"
 
 bash "$ROOT/scripts/setup.sh"
 "$BUILD_DIR/uadscope" synth "$OUT/data"
+# `run` ends by printing where the report is and the command that opens the explorer.
 "$BUILD_DIR/uadscope" run "$OUT/data" -o "$OUT/work"
-echo
-echo "Open the report: $OUT/work/report.html"
-echo "Explore the maps in the browser: $BUILD_DIR/uadscope serve $OUT/work --open"

@@ -1,5 +1,7 @@
 #include "core/csv.h"
 
+#include <fmt/format.h>
+
 #include "core/atomic_file.h"
 #include "core/error.h"
 
@@ -19,41 +21,44 @@ CsvTable parse_csv(std::string_view text, bool has_header, const std::string& so
     table.source = source;
     std::vector<std::string> record;
     std::string field;
-    bool in_quotes = false;
-    bool field_started = false;
+    bool quoted = false;           // inside a quoted field
+    bool after_quote = false;      // a quoted field just closed; only ',' or a line end may follow
+    bool record_has_text = false;  // the current line has at least one character
     std::size_t line = 1;
     std::size_t record_line = 1;
+    std::size_t quote_line = 0;  // line where the open quoted field started
 
+    // Blank lines are skipped.
     auto finish_record = [&]() {
-        record.push_back(std::move(field));
-        field.clear();
-        const bool blank = record.size() == 1 && record[0].empty();
-        if (!blank) {
+        if (record_has_text) {
+            record.push_back(std::move(field));
             if (has_header && table.header.empty()) {
                 table.header = std::move(record);
             } else {
                 if (has_header && record.size() != table.header.size()) {
-                    throw Error("CSV file '" + source + "' line " + std::to_string(record_line) +
-                                ": " + std::to_string(record.size()) + " fields, expected " +
-                                std::to_string(table.header.size()) + " as in the header");
+                    throw Error(fmt::format(
+                        "CSV file '{}' line {}: {} fields, expected {} as in the header", source,
+                        record_line, record.size(), table.header.size()));
                 }
                 table.rows.push_back(std::move(record));
             }
         }
-        record.clear();
-        field_started = false;
-        record_line = line;
+        record = {};
+        field.clear();
+        record_has_text = false;
+        after_quote = false;
     };
 
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
-        if (in_quotes) {
+        if (quoted) {
             if (c == '"') {
                 if (i + 1 < text.size() && text[i + 1] == '"') {
                     field += '"';
                     ++i;
                 } else {
-                    in_quotes = false;
+                    quoted = false;
+                    after_quote = true;
                 }
             } else {
                 if (c == '\n') {
@@ -63,30 +68,40 @@ CsvTable parse_csv(std::string_view text, bool has_header, const std::string& so
             }
             continue;
         }
-        if (c == '"' && !field_started) {
-            in_quotes = true;
-            field_started = true;
-        } else if (c == ',') {
+        if (c == ',') {
             record.push_back(std::move(field));
             field.clear();
-            field_started = false;
-        } else if (c == '\n') {
-            ++line;
+            record_has_text = true;
+            after_quote = false;
+        } else if (c == '\n' || c == '\r') {
+            // "\n", "\r\n" and a lone "\r" end a record.
+            if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+                ++i;
+            }
             finish_record();
-        } else if (c == '\r') {
-            // Windows line ends: the '\n' that follows ends the record.
+            ++line;
+            record_line = line;
+        } else if (after_quote) {
+            throw Error(fmt::format(
+                "CSV file '{}' line {}: text after a closing quote; quote the whole field and "
+                "double the quotes inside it",
+                source, line));
+        } else if (c == '"' && field.empty()) {
+            quoted = true;
+            quote_line = line;
+            record_has_text = true;
         } else {
             field += c;
-            field_started = true;
+            record_has_text = true;
         }
     }
-    if (in_quotes) {
-        throw Error("CSV file '" + source + "': quoted field opened on line " +
-                    std::to_string(record_line) + " is never closed");
+    if (quoted) {
+        throw Error(fmt::format(
+            "CSV file '{}' line {}: quoted field is not closed before the end of the file; the "
+            "file may be truncated",
+            source, quote_line));
     }
-    if (!field.empty() || !record.empty()) {
-        finish_record();
-    }
+    finish_record();
     return table;
 }
 

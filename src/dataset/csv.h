@@ -1,7 +1,8 @@
 #pragma once
 
-// CSV as RFC 4180 writes it: fields separated by ',', a field quoted with '"' when it
-// contains ',', '"', CR or LF, and '"' inside a quoted field doubled.
+// Row-level CSV for the dataset and server modules, on top of core/csv.h (RFC 4180: fields
+// separated by ',', a field quoted with '"' when it contains ',', '"', CR or LF, and '"'
+// inside a quoted field doubled).
 
 #include <filesystem>
 #include <string>

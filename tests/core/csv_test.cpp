@@ -42,6 +42,22 @@ TEST(Csv, RejectsUnclosedQuote) {
     EXPECT_THROW(parse_csv("a\n\"open\n", true), Error);
 }
 
+TEST(Csv, RejectsTextAfterClosingQuoteNamingFileAndLine) {
+    try {
+        parse_csv("a,b\n\"x\"y,2\n", true, "scores.csv");
+        FAIL() << "no error";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("scores.csv' line 2"), std::string::npos)
+            << error.what();
+    }
+}
+
+TEST(Csv, LoneCarriageReturnEndsARecord) {
+    const auto table = parse_csv("a,b\r1,2\r3,4", true);
+    ASSERT_EQ(table.rows.size(), 2u);
+    EXPECT_EQ(table.rows[1], (std::vector<std::string>{"3", "4"}));
+}
+
 TEST(Csv, QuotesOnlyWhenNeeded) {
     EXPECT_EQ(csv_field("plain"), "plain");
     EXPECT_EQ(csv_field("a,b"), "\"a,b\"");

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -217,6 +218,64 @@ TEST(Scan, ExternalRootWinsForSharedFiles) {
     EXPECT_TRUE(result.records[1].external);
     EXPECT_EQ(result.records[1].name.scheme, "external");
     EXPECT_EQ(result.records[1].relative_path, "rain.wav");
+    fs::remove_all(root);
+}
+
+TEST(Scan, FollowsFolderLinksOnce) {
+    const fs::path root = testing::fresh_temp_dir("scan-links");
+    touch(root / "dev/fan/train/section_00_source_train_normal_0000_noAttribute.wav");
+    touch(root / "elsewhere/pump/train/section_00_source_train_normal_0001_noAttribute.wav");
+    fs::create_directory_symlink(root / "elsewhere/pump", root / "dev/pump");
+    fs::create_directory_symlink(root / "dev/fan", root / "dev/fan/train/loop");
+    fs::create_directories(root /
+                           "dev/fan/test/section_00_source_test_normal_0005_noAttribute.wav");
+
+    const std::vector roots{parse_dataset_root((root / "dev").string(), false)};
+    const ScanResult result = scan_datasets(roots, detected_schemes());
+    ASSERT_EQ(result.records.size(), 2u);
+    EXPECT_EQ(result.records[0].relative_path,
+              "fan/train/section_00_source_train_normal_0000_noAttribute.wav");
+    EXPECT_EQ(result.records[1].relative_path,
+              "pump/train/section_00_source_train_normal_0001_noAttribute.wav");
+    ASSERT_EQ(result.skipped.size(), 1u);
+    EXPECT_EQ(fs::path(result.skipped[0].path).filename(),
+              "section_00_source_test_normal_0005_noAttribute.wav");
+    EXPECT_NE(result.skipped[0].reason.find("a folder, not a file"), std::string::npos)
+        << result.skipped[0].reason;
+    EXPECT_TRUE(result.unreadable_folders.empty());
+    fs::remove_all(root);
+}
+
+TEST(Scan, ReportsUnreadableFolders) {
+    if (::geteuid() == 0) {
+        GTEST_SKIP() << "root reads folders without read permission";
+    }
+    const fs::path root = testing::fresh_temp_dir("scan-unreadable");
+    touch(root / "dev/fan/train/section_00_source_train_normal_0000_noAttribute.wav");
+    touch(root / "dev/locked/train/section_00_source_train_normal_0001_noAttribute.wav");
+    touch(root / "closed/fan/train/section_00_source_train_normal_0002_noAttribute.wav");
+    fs::permissions(root / "dev/locked", fs::perms::none);
+    fs::permissions(root / "closed", fs::perms::none);
+
+    const std::vector roots{parse_dataset_root((root / "dev").string(), false)};
+    const ScanResult result = scan_datasets(roots, detected_schemes());
+    EXPECT_EQ(result.records.size(), 1u);
+    ASSERT_EQ(result.skipped.size(), 1u);
+    EXPECT_EQ(result.skipped[0].path, (root / "dev/locked").string());
+    EXPECT_NE(result.skipped[0].reason.find("permission denied"), std::string::npos)
+        << result.skipped[0].reason;
+    ASSERT_EQ(result.unreadable_folders.size(), 1u);
+    const std::string summary = format_index_summary(result.records, result.skipped);
+    EXPECT_NE(summary.find("permission denied"), std::string::npos) << summary;
+
+    const std::vector closed{parse_dataset_root((root / "closed").string(), false)};
+    const ScanResult nothing = scan_datasets(closed, detected_schemes());
+    EXPECT_TRUE(nothing.records.empty());
+    ASSERT_EQ(nothing.unreadable_folders.size(), 1u);
+    EXPECT_EQ(nothing.unreadable_folders[0].path, (root / "closed").string());
+
+    fs::permissions(root / "dev/locked", fs::perms::owner_all);
+    fs::permissions(root / "closed", fs::perms::owner_all);
     fs::remove_all(root);
 }
 
