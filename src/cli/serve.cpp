@@ -22,8 +22,8 @@ extern char** environ;
 namespace uadscope::cli {
 namespace {
 
-// Starts the desktop's browser on `url` with xdg-open without waiting for it; a failure is
-// logged, because the URL is printed anyway.
+// Starts the desktop's browser on `url` with xdg-open without waiting for it. A failure is
+// only logged, because the URL is printed anyway.
 void open_browser(const std::string& url) {
     pid_t child = 0;
     const char* arguments[] = {"xdg-open", url.c_str(), nullptr};
@@ -34,7 +34,13 @@ void open_browser(const std::string& url) {
                      std::strerror(error));
         return;
     }
-    std::thread([child] { ::waitpid(child, nullptr, 0); }).detach();
+    std::thread([child, url] {
+        int status = 0;
+        if (::waitpid(child, &status, 0) == child &&
+            !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+            spdlog::warn("xdg-open found no browser for {}; open the address by hand", url);
+        }
+    }).detach();
 }
 
 int run_serve(int argc, char** argv) {

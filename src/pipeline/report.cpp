@@ -156,7 +156,22 @@ std::string csv_to_html(const fs::path& path) {
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
         html += "<tr>";
         for (const auto& field : table.rows[r]) {
-            html += (r == 0 ? "<th>" : "<td>") + escape_html(field) + (r == 0 ? "</th>" : "</td>");
+            if (r == 0) {
+                html += "<th>" + escape_html(field) + "</th>";
+                continue;
+            }
+            // Scores are shown to 4 decimals, with the round-trip value as a tooltip; values
+            // floored at DBL_EPSILON by the evaluators then read 0.0000.
+            char* end = nullptr;
+            const double value = std::strtod(field.c_str(), &end);
+            const bool fraction = field.find_first_of(".eE") != std::string::npos;
+            if (!field.empty() && end == field.c_str() + field.size() && fraction &&
+                std::isfinite(value)) {
+                html += fmt::format("<td class=\"number\" title=\"{}\">{:.4f}</td>",
+                                    escape_html(field), value);
+            } else {
+                html += "<td>" + escape_html(field) + "</td>";
+            }
         }
         html += "</tr>";
     }

@@ -635,6 +635,25 @@ ScoreStageResult run_score_stage(const fs::path& work, const ScoreStageOptions& 
     }
 
     const DeviceNames device_names(manifest);
+    if (!options.device.empty()) {
+        std::set<std::string> devices;
+        for (const auto& record : manifest.records) {
+            if (!record.external && !record.name.device.empty()) {
+                devices.insert(device_names.of(record));
+                devices.insert(record.name.device);
+            }
+        }
+        if (!devices.contains(options.device)) {
+            std::string known;
+            for (const auto& device : devices) {
+                known += (known.empty() ? "" : ", ") + device;
+            }
+            throw UsageError(
+                fmt::format("invalid --device '{}': the manifest has no such device; "
+                            "use one of: {}",
+                            options.device, known));
+        }
+    }
     ScoreStageResult result;
     auto score_target = [&](const std::string& map_name) {
         Target target;

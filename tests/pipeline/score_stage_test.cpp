@@ -345,6 +345,13 @@ TEST(ScoreStage, MapOfOtherManifestFailsNamingIt) {
     }
 }
 
+TEST(ScoreStage, UnknownDeviceIsRejected) {
+    const Workspace workspace("unknown-device");
+    ScoreStageOptions options = base_options();
+    options.device = "nosuch";
+    EXPECT_THROW(run_score_stage(workspace.work, options), UsageError);
+}
+
 TEST(ScoreStage, MapNameWithFoldersIsRejected) {
     const Workspace workspace("map-name");
     ScoreStageOptions options = base_options();
