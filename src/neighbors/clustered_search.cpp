@@ -179,6 +179,7 @@ ClusteredIndex::ClusteredIndex(std::span<const float> data, std::size_t n, std::
     }
     picked = {};
     centroids_ = train_centroids(sample, training, d, lists, rng, jobs);
+    centroid_norms_ = squared_norms(centroids_, lists, d);
     sample = {};
 
     // Every row to its nearest centroid (compared in the input's coordinates, so that no
@@ -442,8 +443,8 @@ KnnGraph ClusteredIndex::query(std::span<const float> queries, std::size_t n_que
             centred[i * d_ + j] -= mean_[j];
         }
     }
-    const std::vector<std::int32_t> labels = nearest_centroids(
-        centred.data(), n_queries, d_, centroids_, squared_norms(centroids_, lists(), d_), threads);
+    const std::vector<std::int32_t> labels =
+        nearest_centroids(centred.data(), n_queries, d_, centroids_, centroid_norms_, threads);
     // The queries grouped by list.
     std::vector<std::size_t> offsets(lists() + 1, 0);
     for (const std::int32_t label : labels) {

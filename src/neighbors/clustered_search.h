@@ -1,14 +1,13 @@
 #pragma once
 
-// Clustered exact search (internal to neighbors): k-means splits the reference rows into
-// lists of about ClusteredOptions::list_rows rows, and the queries of each list are
-// compared exactly (sgemm, as in exact_search.h) with the rows of the lists whose centroids
-// are nearest to their own list's centroid. The number of lists searched is the smallest
-// that finds min_recall of the exact neighbours on a sample of rows, so the recall is
-// measured rather than assumed. Cost per query is the number of candidate rows times d,
-// without the random memory access of a graph search, which makes it much faster than HNSW
-// on wide data whose neighbourhoods are clustered (Gaussian blobs, stacked spectra of
-// separate machines and sections).
+// Clustered exact search (internal to neighbors). k-means splits the reference rows into
+// lists of about ClusteredOptions::list_rows rows. The queries of each list are compared
+// exactly (sgemm, as in exact_search.h) with the rows of the lists whose centroids are
+// nearest to their own list's centroid. The number of lists searched is the smallest that
+// finds min_recall of the exact neighbours on a sample of rows, so the recall is measured
+// rather than assumed. Cost per query is the number of candidate rows times d, without the
+// random memory access of a graph search. That makes it faster than HNSW on wide data whose
+// neighbourhoods are clustered (measured on Gaussian blobs in docs/benchmarks.md).
 
 #include <cstddef>
 #include <cstdint>
@@ -56,8 +55,9 @@ class ClusteredIndex {
 
     std::size_t n_ = 0;
     std::size_t d_ = 0;
-    std::vector<float> mean_;       // [d]
-    std::vector<float> centroids_;  // [lists, d], centred
+    std::vector<float> mean_;            // [d]
+    std::vector<float> centroids_;       // [lists, d], centred
+    std::vector<float> centroid_norms_;  // [lists], squared norms of centroids_
     // Rows in list order, centred by mean_: rows_[p] is row row_of_[p].
     std::vector<float> rows_;
     std::vector<float> norms_;

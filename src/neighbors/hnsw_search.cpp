@@ -346,7 +346,7 @@ struct HnswIndex::State {
         return {expand(brute_force(query, skip), needed), true};
     }
 
-    // Groups identical rows (equal bytes) by hashing them; each group lists its rows in
+    // Groups identical rows (equal bytes) by hashing them. Each group lists its rows in
     // increasing order, and groups are numbered in the order of their first rows.
     void group_rows(std::span<const float> data) {
         std::vector<std::pair<std::uint64_t, std::int32_t>> hashed(n);

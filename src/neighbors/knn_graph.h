@@ -7,12 +7,14 @@
 // reference matrix in order of increasing distance: indices int32 [n, k] and distances
 // float32 [n, k], both row-major.
 //
-// Three methods: exact (blocked distance computation with OpenBLAS sgemm, then the
-// candidates re-ranked with directly computed distances), clustered (k-means lists, each
-// searched exactly against its nearest lists, as many as reach a measured recall) and HNSW
-// graphs (hnswlib, Malkov and Yashunin 2018). KnnMethod::automatic picks exact up to
-// KnnOptions::exact_max_rows reference rows; above, clustered when its lists reach the
-// recall within ClusteredOptions::max_candidates candidate rows per query, else HNSW.
+// Three methods:
+// - exact: blocked distances with OpenBLAS sgemm, candidates re-ranked in double precision;
+// - clustered: k-means lists, each searched exactly against as many of its nearest lists as
+//   reach a measured recall;
+// - HNSW graphs (hnswlib, Malkov and Yashunin 2018).
+// KnnMethod::automatic picks exact up to KnnOptions::exact_max_rows reference rows. Above
+// that, it picks clustered when the lists reach the recall within
+// ClusteredOptions::max_candidates candidate rows per query, and HNSW otherwise.
 
 #include <cstddef>
 #include <cstdint>
@@ -70,9 +72,9 @@ struct HnswOptions {
     int rerank_extra = default_hnsw_rerank_extra;
 };
 
-// Clustered search parameters: rows per k-means list, the recall on a sample that decides
-// how many nearest lists each list searches, and the largest number of candidate rows per
-// query at which the automatic choice takes the clustered search over HNSW.
+// Clustered search parameters. min_recall, measured on a sample, decides how many nearest
+// lists each list searches. max_candidates is the largest number of candidate rows per query
+// at which the automatic choice takes the clustered search over HNSW.
 inline constexpr std::size_t default_clustered_list_rows = 1000;
 inline constexpr double default_clustered_min_recall = 0.99;
 inline constexpr std::size_t default_clustered_max_candidates = 12000;

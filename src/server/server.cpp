@@ -478,7 +478,7 @@ void Server::Impl::serve_static(const httplib::Request& req, httplib::Response& 
 
 // cpp-httplib 0.11.4 responds 416 with an empty body, before any handler runs, to a Range
 // header it cannot parse ("bytes=abc", "bytes=5-2", "items=0-5"). RFC 9110 (section 14.2)
-// says to ignore such a header, so the error handler routes the request again here without
+// requires ignoring such a header, so the error handler routes the request again here without
 // it. Returns false, leaving `res` alone, for every other error response.
 bool Server::Impl::reroute_unparsed_range(const httplib::Request& req, httplib::Response& res) {
     if (res.status != 416 || !res.body.empty() || !req.has_header("Range") ||

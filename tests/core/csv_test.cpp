@@ -42,7 +42,7 @@ TEST(Csv, RejectsUnclosedQuote) {
     EXPECT_THROW(parse_csv("a\n\"open\n", true), Error);
 }
 
-TEST(Csv, RejectsTextAfterClosingQuoteNamingFileAndLine) {
+TEST(Csv, TextAfterClosingQuoteRejected) {
     try {
         parse_csv("a,b\n\"x\"y,2\n", true, "scores.csv");
         FAIL() << "no error";

@@ -315,8 +315,8 @@ TEST(ScoreStage, MapSpaceUsesCoordinates) {
     }
 }
 
-// A map made before the dataset was indexed again names files the manifest no longer
-// has, or has another manifest fingerprint: the stage names the map and says what to do.
+// A map made before the dataset was indexed again has another manifest fingerprint, or
+// names files the manifest no longer has. The error names the map and the command to rerun.
 TEST(ScoreStage, MapOfOtherManifestFailsNamingIt) {
     const Workspace workspace("stale-map");
     const fs::path map_path = workspace.work / "maps" / (map_stem + ".h5");
