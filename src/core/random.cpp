@@ -21,37 +21,6 @@ Rng::Rng(std::uint64_t seed) : seed_(seed) {
     }
 }
 
-static inline std::uint64_t rotl(std::uint64_t x, int k) {
-    return (x << k) | (x >> (64 - k));
-}
-
-std::uint64_t Rng::next() {
-    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
-    const std::uint64_t t = state_[1] << 17;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= t;
-    state_[3] = rotl(state_[3], 45);
-    return result;
-}
-
-std::uint64_t Rng::uniform_int(std::uint64_t bound) {
-    UADSCOPE_ASSERT(bound > 0);
-    __extension__ using uint128 = unsigned __int128;
-    uint128 product = static_cast<uint128>(next()) * bound;
-    auto low = static_cast<std::uint64_t>(product);
-    if (low < bound) {
-        const std::uint64_t threshold = -bound % bound;
-        while (low < threshold) {
-            product = static_cast<uint128>(next()) * bound;
-            low = static_cast<std::uint64_t>(product);
-        }
-    }
-    return static_cast<std::uint64_t>(product >> 64);
-}
-
 double Rng::uniform01() {
     return static_cast<double>(next() >> 11) * 0x1.0p-53;
 }

@@ -11,6 +11,8 @@
 #include <span>
 #include <utility>
 
+#include "core/error.h"
+
 namespace uadscope {
 
 class Rng {
@@ -51,5 +53,35 @@ class Rng {
 
 // splitmix64 step: a good 64-bit mixing function, also used to derive seeds.
 std::uint64_t splitmix64(std::uint64_t& state);
+
+// next() and uniform_int() are defined here so that hot loops (the UMAP layout draws a
+// billion samples) inline them.
+inline std::uint64_t Rng::next() {
+    const auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
+    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+    const std::uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = rotl(state_[3], 45);
+    return result;
+}
+
+inline std::uint64_t Rng::uniform_int(std::uint64_t bound) {
+    UADSCOPE_ASSERT(bound > 0);
+    __extension__ using uint128 = unsigned __int128;
+    uint128 product = static_cast<uint128>(next()) * bound;
+    auto low = static_cast<std::uint64_t>(product);
+    if (low < bound) {
+        const std::uint64_t threshold = -bound % bound;
+        while (low < threshold) {
+            product = static_cast<uint128>(next()) * bound;
+            low = static_cast<std::uint64_t>(product);
+        }
+    }
+    return static_cast<std::uint64_t>(product >> 64);
+}
 
 }  // namespace uadscope

@@ -55,14 +55,19 @@ inline float fast_pow(float x, float y) {
     return fast_exp2(y * fast_log2(x));
 }
 
-// Four floats for GCC's vector extensions: one SSE register, available on every x86-64.
-using FloatVector = float __attribute__((vector_size(16)));
-using IntVector = std::int32_t __attribute__((vector_size(16)));
-inline constexpr int vector_lanes = 4;
+// Functions taking these vectors are inlined, so the ABI note GCC gives for 32-byte vectors
+// without AVX does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
 
-// fast_pow on four lanes at once, without branches. Lanes with x below FLT_MIN give
+// Eight floats for GCC's vector extensions: two SSE registers on every x86-64 (one AVX
+// register where the compiler may use it). The layout updates one edge per lane.
+inline constexpr int vector_lanes = 8;
+using FloatVector = float __attribute__((vector_size(4 * vector_lanes)));
+using IntVector = std::int32_t __attribute__((vector_size(4 * vector_lanes)));
+
+// fast_pow on all lanes at once, without branches. Lanes with x below FLT_MIN give
 // meaningless values, which callers mask.
-inline FloatVector fast_pow(FloatVector x, float y) {
+[[gnu::always_inline]] inline FloatVector fast_pow(FloatVector x, float y) {
     const auto bits = std::bit_cast<IntVector>(x);
     IntVector exponent = ((bits >> 23) & 0xff) - 127;
     FloatVector mantissa = std::bit_cast<FloatVector>((bits & 0x7fffff) | 0x3f800000);

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cfloat>
 #include <cmath>
+#include <cstring>
+#include <utility>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -18,12 +20,10 @@ constexpr std::size_t chunk_edges = 16384;
 // umap-learn's gradient clip and the 0.001 that keeps the repulsive gradient finite.
 constexpr float gradient_clip = 4.0f;
 constexpr float repulsion_epsilon = 0.001f;
-// Negative samples measured together (see the note in layout.h).
-constexpr int negative_batch = 8;
-static_assert(negative_batch % vector_lanes == 0);
-
-float clip(float value) {
-    return std::min(gradient_clip, std::max(-gradient_clip, value));
+// umap-learn's clip to [-4, 4] on every lane; NaN becomes -4, as std::max(-4, NaN) gives.
+[[gnu::always_inline]] inline FloatVector clip(FloatVector value) {
+    value = value > -gradient_clip ? value : -gradient_clip;
+    return value < gradient_clip ? value : gradient_clip;
 }
 
 // Relaxed atomic access to embedding coordinates: Hogwild threads may read and write the
@@ -36,118 +36,265 @@ void store(float& value, float update) {
     std::atomic_ref<float>(value).store(update, std::memory_order_relaxed);
 }
 
-struct EpochState {
-    std::vector<float> next_sample;           // epoch_of_next_sample
-    std::vector<float> next_negative_sample;  // epoch_of_next_negative_sample
+// One edge as the layout reads and updates it. One record per edge (rather than one array
+// per field) lets each lane read its edges from one memory stream.
+struct EdgeState {
+    std::uint32_t head;
+    std::uint32_t tail;
+    float period;                // epochs_per_sample
+    float next_sample;           // epoch_of_next_sample
+    float next_negative_sample;  // epoch_of_next_negative_sample
+};
+using EpochState = std::vector<EdgeState>;
+
+// The edges of one step of the layout, one per lane of two vectors, with their negative
+// samples. Each lane takes its edges from its own stretch of the chunk's sampled edges, so
+// the lanes move different points; the two vectors are two independent chains of
+// arithmetic, which the CPU overlaps. A step is planned one step ahead: its negative samples
+// are drawn and the points it reads are prefetched while the step before is computed.
+constexpr int step_vectors = 2;
+constexpr int step_lanes = step_vectors * vector_lanes;
+
+struct Step {
+    int lanes = 0;  // lanes in use: always the first ones
+    std::uint32_t edges[step_lanes];
+    int negative_counts[step_lanes];  // 0 in unused lanes
+    int sample_offsets[step_lanes];
+    int max_negative_count = 0;
+    std::vector<std::uint32_t> samples;  // lane by lane, in the order drawn
 };
 
-// One epoch over edges [begin, end). Dim is the embedding dimension, or 0 for dim at run
-// time.
-template <std::size_t Dim>
-void run_edges(std::size_t begin, std::size_t end, std::size_t epoch, float alpha,
+// Steps ahead at which each lane's next edge record is prefetched.
+constexpr std::size_t prefetch_steps = 4;
+
+// The edges of a chunk sampled in this epoch, split into step_lanes stretches.
+struct SampledEdges {
+    std::vector<std::uint32_t> edges;
+    std::size_t steps = 0;
+    std::size_t long_lanes = 0;  // lanes whose stretch holds `steps` edges (others: steps - 1)
+    std::size_t starts[step_lanes];
+
+    void collect(std::size_t begin, std::size_t end, float now, const EpochState& state) {
+        // Branch-free: about two thirds of the tests fail, at random.
+        edges.resize(end - begin);
+        std::size_t count = 0;
+        for (std::size_t i = begin; i < end; ++i) {
+            edges[count] = static_cast<std::uint32_t>(i);
+            count += state[i].next_sample <= now ? 1 : 0;
+        }
+        edges.resize(count);
+        steps = (count + step_lanes - 1) / step_lanes;
+        long_lanes = count % step_lanes == 0 ? step_lanes : count % step_lanes;
+        std::size_t start = 0;
+        for (std::size_t lane = 0; lane < step_lanes; ++lane) {
+            starts[lane] = start;
+            start += lane < long_lanes ? steps : steps - 1;
+        }
+    }
+};
+
+void plan_step(const SampledEdges& sampled, std::size_t step_index, float now, std::size_t dim,
                std::span<float> head_embedding, std::span<float> tail_embedding,
-               std::size_t dim_runtime, const LayoutEdges& edges, EpochState& state,
-               const LayoutParameters& parameters, Rng& rng) {
+               const EpochState& state, const LayoutParameters& parameters, Rng& rng, Step& step) {
+    const std::size_t n_tail = tail_embedding.size() / dim;
+    const auto negative_rate = static_cast<float>(parameters.negative_sample_rate);
+    step.lanes = static_cast<int>(step_index + 1 < sampled.steps ? step_lanes : sampled.long_lanes);
+    step.max_negative_count = 0;
+    step.samples.clear();
+    for (int lane = 0; lane < step.lanes; ++lane) {
+        const std::size_t position = sampled.starts[lane] + step_index;
+        if (position + prefetch_steps < sampled.edges.size()) {
+            __builtin_prefetch(&state[sampled.edges[position + prefetch_steps]], 1);
+        }
+        const std::uint32_t i = sampled.edges[position];
+        const EdgeState& edge = state[i];
+        step.edges[lane] = i;
+        __builtin_prefetch(head_embedding.data() + std::size_t{edge.head} * dim, 1);
+        __builtin_prefetch(tail_embedding.data() + std::size_t{edge.tail} * dim, 1);
+        int negative_count = 0;
+        if (parameters.negative_sample_rate > 0) {
+            const float negative_period = edge.period / negative_rate;
+            negative_count = static_cast<int>((now - edge.next_negative_sample) / negative_period);
+        }
+        step.sample_offsets[lane] = static_cast<int>(step.samples.size());
+        for (int p = 0; p < negative_count; ++p) {
+            const auto sample = static_cast<std::uint32_t>(rng.uniform_int(n_tail));
+            __builtin_prefetch(tail_embedding.data() + sample * dim, 0);
+            step.samples.push_back(sample);
+        }
+        step.negative_counts[lane] = negative_count;
+        step.max_negative_count = std::max(step.max_negative_count, negative_count);
+    }
+    std::fill(step.negative_counts + step.lanes, step.negative_counts + step_lanes, 0);
+}
+
+// The coordinate d of one point per lane. Built from scalars in registers: writing lanes
+// of a vector one at a time goes through memory and stalls the loads that follow.
+template <std::size_t... Lane>
+[[gnu::always_inline]] inline FloatVector gather_lanes(float* const* points, std::size_t d,
+                                                       std::index_sequence<Lane...>) {
+    return FloatVector{load(points[Lane][d])...};
+}
+
+[[gnu::always_inline]] inline FloatVector gather(float* const* points, std::size_t d) {
+    return gather_lanes(points, d, std::make_index_sequence<vector_lanes>());
+}
+
+// Applies the updates of one step. Dim is the embedding dimension, or 0 for dim at run
+// time. Unused lanes read zeros and write nothing. Compiled twice, below. The loops over
+// the step's vectors have a constant trip count and unroll, so the two chains interleave.
+template <std::size_t Dim>
+[[gnu::always_inline]] inline void update_step(const Step& step, float alpha,
+                                               std::span<float> head_embedding,
+                                               std::span<float> tail_embedding,
+                                               std::size_t dim_runtime, EpochState& state,
+                                               const LayoutParameters& parameters) {
     const std::size_t dim = Dim == 0 ? dim_runtime : Dim;
+    constexpr std::size_t max_dim = Dim == 0 ? 16 : Dim;
     const auto a = static_cast<float>(parameters.a);
     const auto b = static_cast<float>(parameters.b);
     const auto gamma = static_cast<float>(parameters.gamma);
-    const auto negative_rate = static_cast<float>(parameters.negative_sample_rate);
-    const std::size_t n_tail = tail_embedding.size() / dim;
-    const auto now = static_cast<float>(epoch);
-    float current[Dim == 0 ? 16 : Dim];
-    float other[Dim == 0 ? 16 : Dim];
-
-    for (std::size_t i = begin; i < end; ++i) {
-        if (state.next_sample[i] > now) {
-            continue;
-        }
-        const auto j = static_cast<std::size_t>(edges.head[i]);
-        const auto k = static_cast<std::size_t>(edges.tail[i]);
-        float* current_point = head_embedding.data() + j * dim;
-        float* other_point = tail_embedding.data() + k * dim;
-
-        float squared = 0.0f;
+    float zeros[max_dim] = {};
+    float* head_points[step_lanes];
+    float* tail_points[step_lanes];
+    IntVector negative_counts[step_vectors];
+    std::memcpy(negative_counts, step.negative_counts, sizeof negative_counts);
+    for (int lane = 0; lane < step_lanes; ++lane) {
+        head_points[lane] = zeros;
+        tail_points[lane] = zeros;
+    }
+    for (int lane = 0; lane < step.lanes; ++lane) {
+        const EdgeState& edge = state[step.edges[lane]];
+        head_points[lane] = head_embedding.data() + std::size_t{edge.head} * dim;
+        tail_points[lane] = tail_embedding.data() + std::size_t{edge.tail} * dim;
+    }
+    FloatVector current[step_vectors][max_dim];
+    FloatVector other[step_vectors][max_dim];
+    for (int v = 0; v < step_vectors; ++v) {
         for (std::size_t d = 0; d < dim; ++d) {
-            current[d] = load(current_point[d]);
-            other[d] = load(other_point[d]);
-            const float diff = current[d] - other[d];
+            current[v][d] = gather(head_points + v * vector_lanes, d);
+            other[v][d] = gather(tail_points + v * vector_lanes, d);
+        }
+    }
+
+    // Attraction along the edge: -2 a b d^(2(b-1)) / (a d^2b + 1).
+    for (int v = 0; v < step_vectors; ++v) {
+        FloatVector squared{};
+        for (std::size_t d = 0; d < dim; ++d) {
+            const FloatVector diff = current[v][d] - other[v][d];
             squared += diff * diff;
         }
-        float coefficient = 0.0f;
-        if (squared > 0.0f) {
-            const float power = fast_pow(squared, b);  // squared^b
-            coefficient = -2.0f * a * b * (power / squared) / (a * power + 1.0f);
-        }
+        const FloatVector power = fast_pow(squared, b);  // squared^b
+        FloatVector coefficient = -2.0f * a * b * (power / squared) / (a * power + 1.0f);
+        coefficient = squared > 0.0f ? coefficient : 0.0f;
         for (std::size_t d = 0; d < dim; ++d) {
-            const float gradient = clip(coefficient * (current[d] - other[d]));
-            current[d] += gradient * alpha;
-            store(current_point[d], current[d]);
-            if (parameters.move_other) {
-                store(other_point[d], other[d] - gradient * alpha);
+            const FloatVector gradient = clip(coefficient * (current[v][d] - other[v][d]));
+            current[v][d] += gradient * alpha;
+            other[v][d] -= gradient * alpha;
+        }
+    }
+    if (parameters.move_other) {
+        for (int lane = 0; lane < step.lanes; ++lane) {
+            for (std::size_t d = 0; d < dim; ++d) {
+                store(tail_points[lane][d], other[lane / vector_lanes][d][lane % vector_lanes]);
             }
         }
-        const float period = edges.epochs_per_sample[i];
-        state.next_sample[i] += period;
+    }
 
-        if (parameters.negative_sample_rate <= 0) {
-            continue;
+    // Repulsion from each negative sample in turn, as umap-learn does, on all lanes at once:
+    // 2 gamma b / ((0.001 + d^2) (a d^2b + 1)). Lanes without a sample at this place, and
+    // samples at distance 0 (the point itself or a duplicate), get 0, as in umap-learn.
+    float* sample_points[step_lanes];
+    for (int p = 0; p < step.max_negative_count; ++p) {
+        for (int lane = 0; lane < step_lanes; ++lane) {
+            sample_points[lane] = zeros;
         }
-        const float negative_period = period / negative_rate;
-        const int negative_count =
-            static_cast<int>((now - state.next_negative_sample[i]) / negative_period);
-        // Negative samples in batches: draw and load a batch, compute its coefficients from
-        // the same position of the current point, then apply the clipped gradients.
-        for (int done = 0; done < negative_count; done += negative_batch) {
-            const int batch = std::min(negative_batch, negative_count - done);
-            float sample_coordinates[negative_batch][Dim == 0 ? 16 : Dim];
-            for (int p = 0; p < batch; ++p) {
-                const auto sample = static_cast<std::size_t>(rng.uniform_int(n_tail));
-                float* sample_point = tail_embedding.data() + sample * dim;
-                for (std::size_t d = 0; d < dim; ++d) {
-                    sample_coordinates[p][d] = load(sample_point[d]);
-                }
-            }
-            // Coefficients 2 gamma b / ((0.001 + d^2) (a d^2b + 1)) of the whole batch in
-            // vector registers; unused lanes and samples at distance 0 (the point itself or a
-            // duplicate) get 0, which umap-learn gives them too.
-            float coefficients[negative_batch];
-            for (int first = 0; first < batch; first += vector_lanes) {
-                FloatVector distances;
-                for (int lane = 0; lane < vector_lanes; ++lane) {
-                    const int p = first + lane;
-                    float distance = 1.0f;
-                    if (p < batch) {
-                        distance = 0.0f;
-                        for (std::size_t d = 0; d < dim; ++d) {
-                            const float diff = current[d] - sample_coordinates[p][d];
-                            distance += diff * diff;
-                        }
-                    }
-                    distances[lane] = distance;
-                }
-                const FloatVector powers = fast_pow(distances, b);
-                FloatVector values =
-                    (2.0f * gamma * b) / ((repulsion_epsilon + distances) * (a * powers + 1.0f));
-                values = distances >= FLT_MIN ? values : 0.0f;
-                for (int lane = 0; lane < vector_lanes; ++lane) {
-                    coefficients[first + lane] = values[lane];
-                }
-            }
-            for (int p = 0; p < batch; ++p) {
-                if (coefficients[p] > 0.0f) {
-                    for (std::size_t d = 0; d < dim; ++d) {
-                        const float gradient =
-                            clip(coefficients[p] * (current[d] - sample_coordinates[p][d]));
-                        current[d] += gradient * alpha;
-                    }
-                }
+        for (int lane = 0; lane < step.lanes; ++lane) {
+            if (p < step.negative_counts[lane]) {
+                const std::size_t k =
+                    step.samples[static_cast<std::size_t>(step.sample_offsets[lane] + p)];
+                sample_points[lane] = tail_embedding.data() + k * dim;
             }
         }
+        for (int v = 0; v < step_vectors; ++v) {
+            FloatVector sample[max_dim];
+            FloatVector distance{};
+            for (std::size_t d = 0; d < dim; ++d) {
+                sample[d] = gather(sample_points + v * vector_lanes, d);
+                const FloatVector diff = current[v][d] - sample[d];
+                distance += diff * diff;
+            }
+            const FloatVector powers = fast_pow(distance, b);
+            FloatVector repulsion =
+                (2.0f * gamma * b) / ((repulsion_epsilon + distance) * (a * powers + 1.0f));
+            repulsion = (distance >= FLT_MIN) & (negative_counts[v] > p) ? repulsion : 0.0f;
+            for (std::size_t d = 0; d < dim; ++d) {
+                current[v][d] += clip(repulsion * (current[v][d] - sample[d])) * alpha;
+            }
+        }
+    }
+
+    const auto negative_rate = static_cast<float>(parameters.negative_sample_rate);
+    for (int lane = 0; lane < step.lanes; ++lane) {
         for (std::size_t d = 0; d < dim; ++d) {
-            store(current_point[d], current[d]);
+            store(head_points[lane][d], current[lane / vector_lanes][d][lane % vector_lanes]);
         }
-        state.next_negative_sample[i] += static_cast<float>(negative_count) * negative_period;
+        EdgeState& edge = state[step.edges[lane]];
+        edge.next_sample += edge.period;
+        if (parameters.negative_sample_rate > 0) {
+            edge.next_negative_sample +=
+                static_cast<float>(step.negative_counts[lane]) * (edge.period / negative_rate);
+        }
+    }
+}
+
+// update_step for CPUs with AVX2, where eight lanes fill one register, and for all others,
+// where GCC splits the lanes over two SSE registers and some operations into scalars. AVX2
+// without FMA performs the same IEEE operations, so both give the same bits.
+template <std::size_t Dim>
+__attribute__((target("avx2"))) void update_step_avx2(const Step& step, float alpha,
+                                                      std::span<float> head_embedding,
+                                                      std::span<float> tail_embedding,
+                                                      std::size_t dim_runtime, EpochState& state,
+                                                      const LayoutParameters& parameters) {
+    update_step<Dim>(step, alpha, head_embedding, tail_embedding, dim_runtime, state, parameters);
+}
+
+template <std::size_t Dim>
+void update_step_baseline(const Step& step, float alpha, std::span<float> head_embedding,
+                          std::span<float> tail_embedding, std::size_t dim_runtime,
+                          EpochState& state, const LayoutParameters& parameters) {
+    update_step<Dim>(step, alpha, head_embedding, tail_embedding, dim_runtime, state, parameters);
+}
+
+// One epoch over edges [begin, end), step by step.
+template <std::size_t Dim>
+void run_edges(std::size_t begin, std::size_t end, std::size_t epoch, float alpha,
+               std::span<float> head_embedding, std::span<float> tail_embedding,
+               std::size_t dim_runtime, EpochState& state, const LayoutParameters& parameters,
+               Rng& rng) {
+    const auto now = static_cast<float>(epoch);
+    const bool avx2 = parameters.use_avx2 && __builtin_cpu_supports("avx2");
+    SampledEdges sampled;
+    sampled.collect(begin, end, now, state);
+    if (sampled.steps == 0) {
+        return;
+    }
+    Step steps[2];
+    plan_step(sampled, 0, now, dim_runtime, head_embedding, tail_embedding, state, parameters, rng,
+              steps[0]);
+    for (std::size_t s = 0; s < sampled.steps; ++s) {
+        if (s + 1 < sampled.steps) {
+            plan_step(sampled, s + 1, now, dim_runtime, head_embedding, tail_embedding, state,
+                      parameters, rng, steps[(s + 1) % 2]);
+        }
+        if (avx2) {
+            update_step_avx2<Dim>(steps[s % 2], alpha, head_embedding, tail_embedding, dim_runtime,
+                                  state, parameters);
+        } else {
+            update_step_baseline<Dim>(steps[s % 2], alpha, head_embedding, tail_embedding,
+                                      dim_runtime, state, parameters);
+        }
     }
 }
 
@@ -212,12 +359,13 @@ void optimize_layout(std::span<float> head_embedding, std::span<float> tail_embe
         return;
     }
 
-    EpochState state;
-    state.next_sample = edges.epochs_per_sample;
-    state.next_negative_sample.resize(n_edges);
+    EpochState state(n_edges);
     const auto negative_rate = static_cast<float>(std::max(parameters.negative_sample_rate, 1));
     for (std::size_t i = 0; i < n_edges; ++i) {
-        state.next_negative_sample[i] = edges.epochs_per_sample[i] / negative_rate;
+        const float period = edges.epochs_per_sample[i];
+        state[i] = {static_cast<std::uint32_t>(edges.head[i]),
+                    static_cast<std::uint32_t>(edges.tail[i]), period, period,
+                    period / negative_rate};
     }
 
     const std::size_t chunks = (n_edges + chunk_edges - 1) / chunk_edges;
@@ -229,11 +377,11 @@ void optimize_layout(std::span<float> head_embedding, std::span<float> tail_embe
             const std::size_t begin = chunk * chunk_edges;
             const std::size_t end = std::min(n_edges, begin + chunk_edges);
             if (dim == 2) {
-                run_edges<2>(begin, end, epoch, alpha, head_embedding, tail_embedding, dim, edges,
-                             state, parameters, chunk_rng);
+                run_edges<2>(begin, end, epoch, alpha, head_embedding, tail_embedding, dim, state,
+                             parameters, chunk_rng);
             } else {
-                run_edges<0>(begin, end, epoch, alpha, head_embedding, tail_embedding, dim, edges,
-                             state, parameters, chunk_rng);
+                run_edges<0>(begin, end, epoch, alpha, head_embedding, tail_embedding, dim, state,
+                             parameters, chunk_rng);
             }
         });
         // umap-learn sets the rate for epoch n + 1 from n, so epochs 0 and 1 share it.

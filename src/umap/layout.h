@@ -4,13 +4,14 @@
 // optimize_layout_euclidean): edges sampled in proportion to their membership, 5 negative
 // samples per positive one, gradients clipped at 4, learning rate decaying linearly to 0.
 //
-// One difference in the order of updates: umap-learn moves the point after each negative
-// sample before measuring the next one; uadscope measures all negative samples of a
-// positive sample from the same position and then applies their clipped gradients in turn.
-// The samples' powers and memory loads then overlap instead of waiting on each other, which
-// makes the layout several times faster; the moves per negative sample are small (the
-// repulsion falls with the squared distance), so the result keeps umap-learn's quality
-// (docs/umap.md).
+// One difference in the order of updates: umap-learn updates one edge after the other;
+// uadscope updates sixteen edges at once, one per lane of two eight-float vectors. Each lane
+// takes its edges from its own sixteenth of the sampled edges, so the lanes mostly move
+// different points. Within a lane the steps are umap-learn's, the negative samples one
+// after the other. The independent chains of arithmetic overlap in the CPU instead of
+// waiting on each other, which makes the layout several times faster. umap-learn's own
+// parallel layout reorders the edges in the same way across threads, and the quality
+// stays the same (docs/umap.md).
 //
 // With several threads the edges of each epoch are split into chunks that threads process
 // without locks (Hogwild), so results then vary from run to run. Each chunk of each epoch
@@ -52,6 +53,9 @@ struct LayoutParameters {
     // Whether a positive sample also moves the tail point (true when fitting, where head
     // and tail are the same embedding).
     bool move_other = true;
+    // Whether to use AVX2 where the CPU has it. Both paths give the same bits; tests turn
+    // AVX2 off to check that.
+    bool use_avx2 = true;
 };
 
 // Minimises the fuzzy set cross entropy by SGD. head_embedding [n_head, dim] is updated in

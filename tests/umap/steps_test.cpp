@@ -6,6 +6,7 @@
 #include <Eigen/Dense>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -322,7 +323,8 @@ TEST(FastPow, RelativeErrorBelowFourPpm) {
             // The float product y * log2(x) limits the accuracy: |y log2 x| reaches 18 here,
             // whose float rounding alone is 1e-6 relative after exponentiation.
             EXPECT_NEAR(fast_pow(x, exponent), expected, 4e-6 * expected) << x << "^" << exponent;
-            const FloatVector lanes = {x, 2.0f * x, 0.5f * x, 3.0f * x};
+            const FloatVector lanes = {x,        2.0f * x,  0.5f * x, 3.0f * x,
+                                       4.0f * x, 0.25f * x, 8.0f * x, 0.125f * x};
             const FloatVector powers = fast_pow(lanes, exponent);
             for (int lane = 0; lane < vector_lanes; ++lane) {
                 const double reference =
@@ -365,6 +367,38 @@ TEST(OptimizeLayout, PullsNeighboursTogether) {
     optimize_layout(embedding, embedding, 2, make_layout_edges(graph), parameters, Rng(1), 1);
     const double distance = std::hypot(embedding[2] - embedding[0], embedding[3] - embedding[1]);
     EXPECT_LT(distance, 1.0);
+}
+
+TEST(OptimizeLayout, AvxAndPlainPathsGiveTheSameBits) {
+    // A 30 x 30 grid with uneven weights (so the edges have different sampling periods) and
+    // a scattered start, laid out in 2 dimensions (the specialised code) and 3 (the general
+    // one). On a CPU without AVX2 both runs take the plain path and the test still holds.
+    SparseGraph graph = grid_graph(30);
+    for (std::size_t e = 0; e < graph.weights.size(); ++e) {
+        graph.weights[e] = 0.2f + 0.8f * static_cast<float>((e * 37) % 11) / 10.0f;
+    }
+    const LayoutEdges edges = make_layout_edges(graph);
+    for (const std::size_t dim : {std::size_t{2}, std::size_t{3}}) {
+        Rng start(7);
+        std::vector<float> initial(graph.n_rows * dim);
+        for (float& value : initial) {
+            value = start.uniform(-10.0f, 10.0f);
+        }
+        std::vector<float> plain = initial;
+        std::vector<float> vector = initial;
+        LayoutParameters parameters;
+        parameters.n_epochs = 60;
+        parameters.use_avx2 = false;
+        optimize_layout(plain, plain, dim, edges, parameters, Rng(3), 1);
+        parameters.use_avx2 = true;
+        optimize_layout(vector, vector, dim, edges, parameters, Rng(3), 1);
+        EXPECT_NE(plain, initial) << "dim " << dim;
+        EXPECT_EQ(std::memcmp(plain.data(), vector.data(), plain.size() * sizeof(float)), 0)
+            << "dim " << dim;
+        for (const float value : plain) {
+            ASSERT_TRUE(std::isfinite(value)) << "dim " << dim;
+        }
+    }
 }
 
 }  // namespace
