@@ -237,6 +237,7 @@ int run(int argc, char** argv) {
     int rerank_extra = neighbors::default_hnsw_rerank_extra;
     std::size_t recall_sample = 1000;
     bool half_precision = true;
+    std::size_t list_rows = neighbors::default_clustered_list_rows;
     auto* knn = app.add_subcommand("knn", "Time the kNN graph (k = 14) and measure its recall");
     knn->add_option("--input", input, "Input .npy")->required();
     knn->add_option("--method", method, "automatic, exact, clustered or hnsw")
@@ -252,6 +253,7 @@ int run(int argc, char** argv) {
     knn->add_option("--recall-sample", recall_sample, "Rows for the recall")->capture_default_str();
     knn->add_option("--half-precision", half_precision, "HNSW half_precision")
         ->capture_default_str();
+    knn->add_option("--list-rows", list_rows, "Clustered list_rows")->capture_default_str();
 
     auto* fit = app.add_subcommand("fit", "Fit UMAP with default options");
     fit->add_option("--input", input, "Input .npy")->required();
@@ -296,6 +298,7 @@ int run(int argc, char** argv) {
         options.hnsw.projection_dims = projection_dims;
         options.hnsw.rerank_extra = rerank_extra;
         options.hnsw.half_precision = half_precision;
+        options.clustered.list_rows = list_rows;
         options.recall_sample = 0;
         const double cpu_start = cpu_seconds();
         const auto start = std::chrono::steady_clock::now();

@@ -16,6 +16,7 @@
 #include "neighbors/blas_threads.h"
 #include "neighbors/exact_search.h"
 #include "neighbors/l2_distance.h"
+#include "neighbors/pca_projection.h"
 
 namespace uadscope::neighbors::detail {
 namespace {
@@ -32,6 +33,36 @@ constexpr std::size_t progress_min_rows = 50000;
 // Seed streams of the k-means sample and initialisation and of the recall sample.
 constexpr std::uint64_t kmeans_stream = 11;
 constexpr std::uint64_t recall_stream = 12;
+
+// The k nearest other rows of the rows at `positions` of `rows` ([m, width], squared norms
+// `norms`), as positions in `rows` [positions, k], by sgemm in blocks of 32 sampled rows.
+std::vector<std::int32_t> sampled_neighbours(const std::vector<float>& rows,
+                                             const std::vector<float>& norms, std::size_t m,
+                                             std::size_t width,
+                                             const std::vector<std::int64_t>& positions,
+                                             std::size_t k, int jobs) {
+    const std::size_t samples = positions.size();
+    std::vector<float> queries(samples * width);
+    std::vector<float> query_norms(samples);
+    for (std::size_t s = 0; s < samples; ++s) {
+        const auto position = static_cast<std::size_t>(positions[s]);
+        std::copy_n(rows.begin() + static_cast<std::ptrdiff_t>(position * width), width,
+                    queries.begin() + static_cast<std::ptrdiff_t>(s * width));
+        query_norms[s] = norms[position];
+    }
+    std::vector<std::int32_t> neighbours(samples * k);
+    std::vector<float> distances(samples * k);
+    const SingleThreadedBlas single_threaded_blas;
+    constexpr std::size_t sample_block = 32;
+    parallel_for((samples + sample_block - 1) / sample_block, jobs, [&](std::size_t block, int) {
+        const std::size_t first = block * sample_block;
+        const std::size_t count = std::min(samples, first + sample_block) - first;
+        search_rows(queries.data() + first * width, query_norms.data() + first, count, rows.data(),
+                    norms.data(), m, width, static_cast<int>(k), positions.data() + first,
+                    neighbours.data() + first * k, distances.data() + first * k);
+    });
+    return neighbours;
+}
 
 // Returns the nearest of `lists` centroids ([lists, d], squared norms centroid_norms) for each of
 // `count` rows, by sgemm blocks on `jobs` threads.
@@ -251,30 +282,11 @@ ClusteredIndex::ClusteredIndex(std::span<const float> data, std::size_t n, std::
         positions[s] = sample_size == n ? static_cast<std::int64_t>(s)
                                         : static_cast<std::int64_t>(recall_rng.uniform_int(n));
     }
-    std::vector<float> queries(sample_size * d);
-    std::vector<float> query_norms(sample_size);
-    for (std::size_t s = 0; s < sample_size; ++s) {
-        const auto p = static_cast<std::size_t>(positions[s]);
-        std::copy_n(rows_.begin() + static_cast<std::ptrdiff_t>(p * d), d,
-                    queries.begin() + static_cast<std::ptrdiff_t>(s * d));
-        query_norms[s] = norms_[p];
-    }
     const auto k_size = static_cast<std::size_t>(k);
-    std::vector<std::int32_t> neighbours(sample_size * k_size);
-    std::vector<float> neighbour_distances(sample_size * k_size);
-    {
-        const SingleThreadedBlas single_threaded_blas;
-        constexpr std::size_t sample_block = 32;
-        parallel_for(
-            (sample_size + sample_block - 1) / sample_block, jobs, [&](std::size_t block, int) {
-                const std::size_t first = block * sample_block;
-                const std::size_t count = std::min(sample_size, first + sample_block) - first;
-                search_rows(queries.data() + first * d, query_norms.data() + first, count,
-                            rows_.data(), norms_.data(), n, d, k, positions.data() + first,
-                            neighbours.data() + first * k_size,
-                            neighbour_distances.data() + first * k_size);
-            });
-    }
+    const std::vector<std::int32_t> neighbours =
+        sampled_neighbours(rows_, norms_, n, d, positions, k_size, jobs);
+    choose_projection(data, options, positions, neighbours, k_size, jobs);
+
     const auto list_of = [&](std::size_t position) {
         return static_cast<std::size_t>(std::upper_bound(list_offsets_.begin(), list_offsets_.end(),
                                                          static_cast<std::int64_t>(position)) -
@@ -325,6 +337,106 @@ ClusteredIndex::ClusteredIndex(std::span<const float> data, std::size_t n, std::
         lists, n / lists, probes_, sample_recall_, k, sample_size, candidates_per_query_);
 }
 
+namespace {
+
+// Fraction of the exact neighbours [samples, k] of the rows at `positions` of `projected`
+// ([m, p]) that are among their `candidates` nearest other rows of `projected`.
+double projected_recall(const std::vector<float>& projected, std::size_t m, std::size_t p,
+                        const std::vector<std::int64_t>& positions,
+                        const std::vector<std::int32_t>& neighbours, std::size_t k,
+                        std::size_t candidates, int jobs) {
+    const std::size_t samples = positions.size();
+    const std::vector<std::int32_t> found = sampled_neighbours(
+        projected, squared_norms(projected, m, p), m, p, positions, candidates, jobs);
+    double hits = 0.0;
+    for (std::size_t s = 0; s < samples; ++s) {
+        const auto begin = found.begin() + static_cast<std::ptrdiff_t>(s * candidates);
+        std::vector<std::int32_t> kept(begin, begin + static_cast<std::ptrdiff_t>(candidates));
+        std::sort(kept.begin(), kept.end());
+        for (std::size_t j = 0; j < k; ++j) {
+            hits += std::binary_search(kept.begin(), kept.end(), neighbours[s * k + j]) ? 1.0 : 0.0;
+        }
+    }
+    return hits / static_cast<double>(samples * k);
+}
+
+}  // namespace
+
+void ClusteredIndex::choose_projection(std::span<const float> data, const KnnOptions& options,
+                                       const std::vector<std::int64_t>& positions,
+                                       const std::vector<std::int32_t>& neighbours, std::size_t k,
+                                       int jobs) {
+    const auto p = static_cast<std::size_t>(std::max(options.hnsw.projection_dims, 0));
+    const std::size_t samples = positions.size();
+    const std::size_t candidates =
+        std::min(n_ - 1, k + static_cast<std::size_t>(std::max(options.hnsw.rerank_extra, 0)));
+    if (p == 0 || d_ <= 2 * p || n_ <= candidates + 1 || samples == 0) {
+        return;
+    }
+    const double min_recall = options.hnsw.projection_min_recall;
+    PcaProjection fitted = fit_pca(data, n_, d_, p, jobs);
+    // rows_ are centred by mean_; shifting the projection's mean by it gives each row the
+    // projection of its input row.
+    for (std::size_t j = 0; j < d_; ++j) {
+        fitted.mean[j] -= mean_[j];
+    }
+    const auto report = [&](double recall, std::size_t rows, bool keep) {
+        spdlog::info(
+            "kNN lists: {} principal components keep {:.1f}% of the variance and {:.3f} of the "
+            "exact neighbours (k = {}) of {} sampled rows among their {} nearest of {} rows in "
+            "the projection; {}",
+            p, 100.0 * fitted.retained_variance, recall, k, samples, candidates, rows,
+            keep ? "the lists are searched in the projection and re-ranked in all columns"
+                 : fmt::format("below {}, so the lists are searched in all columns", min_recall));
+    };
+
+    // A first check on every step-th row, which costs a fraction of projecting every row:
+    // data whose neighbours the projection loses (isotropic noise) stop here.
+    constexpr std::size_t check_rows = 10000;
+    if (n_ > 2 * check_rows) {
+        const std::size_t step = n_ / check_rows;
+        const std::size_t m = n_ / step;
+        std::vector<float> subset(m * d_);
+        for (std::size_t i = 0; i < m; ++i) {
+            std::copy_n(rows_.begin() + static_cast<std::ptrdiff_t>(i * step * d_), d_,
+                        subset.begin() + static_cast<std::ptrdiff_t>(i * d_));
+        }
+        const std::vector<float> subset_norms = squared_norms(subset, m, d_);
+        std::vector<std::int64_t> picked(samples);
+        for (std::size_t s = 0; s < samples; ++s) {
+            picked[s] = static_cast<std::int64_t>(s * m / samples);
+        }
+        const std::vector<std::int32_t> exact =
+            sampled_neighbours(subset, subset_norms, m, d_, picked, k, jobs);
+        std::vector<float> projected;
+        {
+            const SingleThreadedBlas single_threaded_blas;
+            projected = project_rows(fitted, subset, m, jobs);
+        }
+        const double recall = projected_recall(projected, m, p, picked, exact, k, candidates, jobs);
+        if (recall < min_recall) {
+            report(recall, m, false);
+            return;
+        }
+    }
+
+    std::vector<float> projected;
+    {
+        const SingleThreadedBlas single_threaded_blas;
+        projected = project_rows(fitted, rows_, n_, jobs);
+    }
+    const double recall =
+        projected_recall(projected, n_, p, positions, neighbours, k, candidates, jobs);
+    const bool keep = recall >= min_recall;
+    report(recall, n_, keep);
+    if (keep) {
+        projected_norms_ = squared_norms(projected, n_, p);
+        projection_ = std::move(fitted);
+        projected_ = std::move(projected);
+        rerank_extra_ = static_cast<int>(candidates - k);
+    }
+}
+
 std::vector<std::int32_t> ClusteredIndex::probe_lists(std::size_t list, std::size_t minimum) const {
     std::vector<std::int32_t> result;
     std::size_t rows = 0;
@@ -344,6 +456,7 @@ std::vector<std::int32_t> ClusteredIndex::probe_lists(std::size_t list, std::siz
 }
 
 void ClusteredIndex::search_list(std::size_t list, const float* queries, const float* query_norms,
+                                 const float* projected, const float* projected_norms,
                                  std::size_t count, int k, const std::int64_t* self_positions,
                                  std::int32_t* indices, float* distances) const {
     const auto k_size = static_cast<std::size_t>(k);
@@ -358,13 +471,17 @@ void ClusteredIndex::search_list(std::size_t list, const float* queries, const f
         }
     }
     const std::size_t candidates = positions.size();
-    std::vector<float> reference(candidates * d_);
+    // Searched in the projection when there is one, else in all columns.
+    const std::size_t width = projection_.p > 0 ? projection_.p : d_;
+    const std::vector<float>& source = projection_.p > 0 ? projected_ : rows_;
+    const std::vector<float>& source_norms = projection_.p > 0 ? projected_norms_ : norms_;
+    std::vector<float> reference(candidates * width);
     std::vector<float> reference_norms(candidates);
     for (std::size_t r = 0; r < candidates; ++r) {
         const auto p = static_cast<std::size_t>(positions[r]);
-        std::copy_n(rows_.begin() + static_cast<std::ptrdiff_t>(p * d_), d_,
-                    reference.begin() + static_cast<std::ptrdiff_t>(r * d_));
-        reference_norms[r] = norms_[p];
+        std::copy_n(source.begin() + static_cast<std::ptrdiff_t>(p * width), width,
+                    reference.begin() + static_cast<std::ptrdiff_t>(r * width));
+        reference_norms[r] = source_norms[p];
     }
     std::vector<std::int64_t> excluded;
     if (self_positions != nullptr) {
@@ -375,8 +492,36 @@ void ClusteredIndex::search_list(std::size_t list, const float* queries, const f
             excluded[i] = self_positions[i] - first;
         }
     }
-    search_rows(queries, query_norms, count, reference.data(), reference_norms.data(), candidates,
-                d_, k, excluded.empty() ? nullptr : excluded.data(), indices, distances);
+    const std::int64_t* skip = excluded.empty() ? nullptr : excluded.data();
+    if (projection_.p == 0) {
+        search_rows(queries, query_norms, count, reference.data(), reference_norms.data(),
+                    candidates, d_, k, skip, indices, distances);
+    } else {
+        // The nearest candidates in the projection, re-ranked by exact distances in all
+        // columns; ties go to the lower candidate.
+        const std::size_t available = skip == nullptr ? candidates : candidates - 1;
+        const std::size_t kept =
+            std::min(available, k_size + static_cast<std::size_t>(rerank_extra_));
+        std::vector<std::int32_t> found(count * kept);
+        std::vector<float> found_distances(count * kept);
+        search_rows(projected, projected_norms, count, reference.data(), reference_norms.data(),
+                    candidates, width, static_cast<int>(kept), skip, found.data(),
+                    found_distances.data());
+        std::vector<std::pair<double, std::int32_t>> ranked(kept);
+        for (std::size_t i = 0; i < count; ++i) {
+            const float* query = queries + i * d_;
+            for (std::size_t j = 0; j < kept; ++j) {
+                const std::int32_t local = found[i * kept + j];
+                const auto p = static_cast<std::size_t>(positions[static_cast<std::size_t>(local)]);
+                ranked[j] = {exact_squared_distance(query, rows_.data() + p * d_, d_), local};
+            }
+            std::sort(ranked.begin(), ranked.end());
+            for (std::size_t j = 0; j < k_size; ++j) {
+                indices[i * k_size + j] = ranked[j].second;
+                distances[i * k_size + j] = static_cast<float>(std::sqrt(ranked[j].first));
+            }
+        }
+    }
     for (std::size_t e = 0; e < count * k_size; ++e) {
         indices[e] =
             row_of_[static_cast<std::size_t>(positions[static_cast<std::size_t>(indices[e])])];
@@ -408,7 +553,10 @@ KnnGraph ClusteredIndex::self_graph(int k, int jobs) const {
         std::iota(self.begin(), self.end(), static_cast<std::int64_t>(first));
         std::vector<std::int32_t> indices(count * k_size);
         std::vector<float> distances(count * k_size);
-        search_list(list, rows_.data() + first * d_, norms_.data() + first, count, k, self.data(),
+        const std::size_t p = projection_.p;
+        search_list(list, rows_.data() + first * d_, norms_.data() + first,
+                    p > 0 ? projected_.data() + first * p : nullptr,
+                    p > 0 ? projected_norms_.data() + first : nullptr, count, k, self.data(),
                     indices.data(), distances.data());
         for (std::size_t i = 0; i < count; ++i) {
             const auto row = static_cast<std::size_t>(row_of_[first + i]);
@@ -472,10 +620,18 @@ KnnGraph ClusteredIndex::query(std::span<const float> queries, std::size_t n_que
                 grouped.begin() + static_cast<std::ptrdiff_t>(i * d_));
         }
         const std::vector<float> norms = squared_norms(grouped, count, d_);
+        std::vector<float> projected;
+        std::vector<float> projected_norms;
+        if (projection_.p > 0) {
+            projected = project_rows(projection_, grouped, count, 1);
+            projected_norms = squared_norms(projected, count, projection_.p);
+        }
         std::vector<std::int32_t> indices(count * k_size);
         std::vector<float> distances(count * k_size);
-        search_list(list, grouped.data(), norms.data(), count, k, nullptr, indices.data(),
-                    distances.data());
+        search_list(list, grouped.data(), norms.data(),
+                    projected.empty() ? nullptr : projected.data(),
+                    projected_norms.empty() ? nullptr : projected_norms.data(), count, k, nullptr,
+                    indices.data(), distances.data());
         for (std::size_t i = 0; i < count; ++i) {
             const std::size_t row = query_of[offsets[list] + i];
             std::copy_n(indices.begin() + static_cast<std::ptrdiff_t>(i * k_size), k_size,

@@ -8,6 +8,12 @@
 // rather than assumed. Cost per query is the number of candidate rows times d, without the
 // random memory access of a graph search. That makes it faster than HNSW on wide data whose
 // neighbourhoods are clustered (measured on Gaussian blobs in docs/benchmarks.md).
+//
+// Wide rows (more than twice HnswOptions::projection_dims columns) are compared in their
+// leading principal components when, on the sampled rows, at least
+// HnswOptions::projection_min_recall of the exact neighbours are among the k +
+// HnswOptions::rerank_extra nearest rows of the projection. Those candidates are then
+// re-ranked by exact distances in all columns, so every returned distance is exact.
 
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +21,7 @@
 #include <vector>
 
 #include "neighbors/knn_graph.h"
+#include "neighbors/pca_projection.h"
 
 namespace uadscope::neighbors::detail {
 
@@ -41,6 +48,8 @@ class ClusteredIndex {
     std::size_t probes() const { return probes_; }
     double sample_recall() const { return sample_recall_; }
     double candidates_per_query() const { return candidates_per_query_; }
+    // Columns of the projection the lists are searched in, or 0 for all columns.
+    std::size_t projected_columns() const { return projection_.p; }
 
   private:
     // Rows of the lists searched for queries of `list`: their positions in rows_, in probe
@@ -48,10 +57,19 @@ class ClusteredIndex {
     std::vector<std::int32_t> probe_lists(std::size_t list, std::size_t minimum) const;
 
     // Searches `queries` (centred, [count, d], assigned to `list`) against the candidate
-    // lists and writes reference row ids to indices and distances [count, k].
+    // lists and writes reference row ids to indices and distances [count, k]. With a
+    // projection, `projected` holds the queries' projections [count, p] and their squared
+    // norms; otherwise both are null.
     void search_list(std::size_t list, const float* queries, const float* query_norms,
-                     std::size_t count, int k, const std::int64_t* self_positions,
-                     std::int32_t* indices, float* distances) const;
+                     const float* projected, const float* projected_norms, std::size_t count, int k,
+                     const std::int64_t* self_positions, std::int32_t* indices,
+                     float* distances) const;
+
+    // Decides on the projection from the exact neighbours [samples, k] (positions in rows_)
+    // of the sampled rows at `positions`, and keeps it when it finds enough of them.
+    void choose_projection(std::span<const float> data, const KnnOptions& options,
+                           const std::vector<std::int64_t>& positions,
+                           const std::vector<std::int32_t>& neighbours, std::size_t k, int jobs);
 
     std::size_t n_ = 0;
     std::size_t d_ = 0;
@@ -71,6 +89,12 @@ class ClusteredIndex {
     double sample_recall_ = 1.0;
     double candidates_per_query_ = 0.0;
     bool worthwhile_ = false;
+    // The projection (p = 0 when unused), with its mean shifted so that it applies to rows
+    // centred by mean_, and rows_ projected [n, p] with their squared norms.
+    PcaProjection projection_;
+    std::vector<float> projected_;
+    std::vector<float> projected_norms_;
+    int rerank_extra_ = 0;
 };
 
 }  // namespace uadscope::neighbors::detail

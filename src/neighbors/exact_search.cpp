@@ -21,6 +21,8 @@ constexpr std::size_t screen_columns = 32;
 
 using Candidate = std::pair<float, std::int32_t>;  // (squared distance, reference index)
 
+}  // namespace
+
 // Two doubles: one SSE2 register, available on every x86-64, so that the sums below do not
 // depend on the CPU the program runs on.
 using DoublePair = double __attribute__((vector_size(16)));
@@ -45,8 +47,6 @@ double exact_squared_distance(const float* a, const float* b, std::size_t d) {
     }
     return sum;
 }
-
-}  // namespace
 
 ExactReference prepare_exact_reference(std::span<const float> reference, std::size_t n,
                                        std::size_t d, int jobs) {

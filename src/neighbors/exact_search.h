@@ -52,6 +52,10 @@ void search_rows(const float* queries, const float* query_norms, std::size_t row
                  const float* reference, const float* reference_norms, std::size_t n, std::size_t d,
                  int k, const std::int64_t* excluded, std::int32_t* indices, float* distances);
 
+// Squared distance between a and b (d floats each) summed in double, in an order that does
+// not depend on the CPU.
+double exact_squared_distance(const float* a, const float* b, std::size_t d);
+
 // Squared norms of the n rows of `rows` [n, d], summed in double.
 std::vector<float> squared_norms(std::span<const float> rows, std::size_t n, std::size_t d);
 

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/random.h"
+#include "neighbors/clustered_search.h"
 #include "neighbors/knn_graph.h"
 #include "neighbors/l2_distance.h"
 
@@ -280,6 +281,54 @@ std::vector<float> low_rank_data(std::size_t n, std::size_t d, std::size_t laten
         }
     }
     return data;
+}
+
+// Wide rows of low rank are searched in their principal components and re-ranked in all
+// columns: the returned distances are exact and the recall high, for the self graph and
+// for queries. Wide isotropic clusters, whose neighbours the projection loses, are searched
+// in all columns.
+TEST(ClusteredKnn, WideLowRankRowsAreSearchedInTheProjection) {
+    const std::size_t n = 3000;
+    const std::size_t d = 256;
+    // The last 200 rows are queries from the same clusters.
+    const auto rows = low_rank_data(n + 200, d, 6, 71);
+    const std::vector<float> data(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n * d));
+    const std::vector<float> queries(rows.begin() + static_cast<std::ptrdiff_t>(n * d), rows.end());
+    KnnOptions options;
+    options.method = KnnMethod::clustered;
+    options.clustered.list_rows = 100;
+    options.jobs = 2;
+    options.recall_sample = n;
+    const detail::ClusteredIndex index(data, n, d, options, 15);
+    EXPECT_EQ(index.projected_columns(), 96u);
+    const KnnGraph graph = build_knn_graph(data, n, d, 15, options);
+    EXPECT_NO_THROW(validate_knn_graph(graph, n, true));
+    EXPECT_GE(graph.recall, 0.95);
+    for (std::size_t i = 0; i < n; i += 37) {
+        for (std::size_t j = 0; j < 15; ++j) {
+            const auto other = static_cast<std::size_t>(graph.row_indices(i)[j]);
+            const double expected = true_distance(data, i, data, other, d);
+            EXPECT_NEAR(graph.row_distances(i)[j], expected, 1e-5 * std::max(1.0, expected));
+        }
+    }
+
+    const KnnGraph found = index.query(queries, 200, 10, 2);
+    EXPECT_NO_THROW(validate_knn_graph(found, n, false));
+    std::size_t hits = 0;
+    for (std::size_t i = 0; i < 200; ++i) {
+        const auto expected = brute_force_row(queries, i, data, n, d, n);
+        for (std::size_t j = 0; j < 10; ++j) {
+            const auto other = static_cast<std::size_t>(found.row_indices(i)[j]);
+            const double distance = true_distance(queries, i, data, other, d);
+            EXPECT_NEAR(found.row_distances(i)[j], distance, 1e-5 * std::max(1.0, distance));
+            hits += distance <= expected[9] * (1.0 + 1e-5) ? 1 : 0;
+        }
+    }
+    EXPECT_GE(static_cast<double>(hits) / (200.0 * 10.0), 0.95);
+
+    const auto isotropic = clustered_data(n, d, 12, 73);
+    const detail::ClusteredIndex full(isotropic, n, d, options, 15);
+    EXPECT_EQ(full.projected_columns(), 0u);
 }
 
 struct StorageCase {
