@@ -60,7 +60,7 @@ struct HnswOptions {
     // columns. The projection is used only when, on a sample of rows, at least
     // projection_min_recall of the exact neighbours are among the projected candidates
     // (wide data of low intrinsic dimension passes; 640-column log-mel stacks do not).
-    // 0 never projects.
+    // 0 never projects. The clustered search uses the same three settings.
     int projection_dims = default_hnsw_projection_dims;
     // In [0, 1].
     double projection_min_recall = default_hnsw_projection_min_recall;
