@@ -1,5 +1,9 @@
 // `uadscope map WORK`: samples, stacks and projects feature vectors with UMAP.
 
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -47,10 +51,21 @@ int run_map(int argc, char** argv) {
                    "Vectors kept per test group; 0 keeps all [default: 20000 for device and "
                    "section maps, 2000 for global]")
         ->check(non_negative);
+    // CLI11 clamps a number beyond 2^64 - 1 to that value, so the range is checked here.
+    const CLI::Validator seed_range(
+        [](std::string& text) {
+            std::uint64_t value = 0;
+            const auto [end, error] =
+                std::from_chars(text.data(), text.data() + text.size(), value);
+            return error == std::errc() && end == text.data() + text.size()
+                       ? std::string()
+                       : "must be an integer in [0, 2^64 - 1], not " + text;
+        },
+        "");
     app.add_option("--seed", options.seed,
                    "Seed of the sampling and of UMAP, an integer in [0, 2^64 - 1]")
         ->capture_default_str()
-        ->check(non_negative);
+        ->check(seed_range);
     app.add_option("--fit", fit,
                    "joint: fit on all sampled points; train: fit on training points and place "
                    "the others with transform")
@@ -82,6 +97,26 @@ int run_map(int argc, char** argv) {
     }
     options.scope = pipeline::parse_map_scope(scope);
     options.fit = pipeline::parse_fit_mode(fit);
+    // Options that the chosen scope would ignore are refused, so that nobody takes a map of
+    // every device for the one they asked for.
+    if (!options.device.empty() && options.scope == pipeline::MapScope::global) {
+        throw UsageError(fmt::format(
+            "--device {} selects a device of device or section maps; add --scope device or "
+            "--scope section, or leave --device out for the global map",
+            options.device));
+    }
+    if (options.section >= 0 && options.scope != pipeline::MapScope::section) {
+        throw UsageError(fmt::format(
+            "--section {} applies to section maps only; add --scope section", options.section));
+    }
+    if (app.count("--section") > 0 && options.section < 0) {
+        throw UsageError(
+            fmt::format("--section {} is not a section number; use 0 or more", options.section));
+    }
+    if (app.count("--jobs") > 0 && options.jobs < 0) {
+        throw UsageError(fmt::format(
+            "--jobs {} is not a thread count; use 0 (one per core) or more", options.jobs));
+    }
     try {
         options.umap.init = umap::parse_init_method(init);
         options.umap.knn.method = neighbors::parse_knn_method(knn);
@@ -91,12 +126,18 @@ int run_map(int argc, char** argv) {
     }
 
     const auto maps = pipeline::run_map_stage(work, options);
+    ExitCode status = ExitCode::ok;
     for (const auto& map : maps) {
+        if (!map.error.empty()) {
+            std::printf("%-40s failed: %s\n", map.name.c_str(), map.error.c_str());
+            status = ExitCode::partial;
+            continue;
+        }
         std::printf("%-40s %8lld points  trustworthiness %.4f  kNN preservation %.4f%s\n",
                     map.name.c_str(), static_cast<long long>(map.points), map.trustworthiness,
                     map.knn_preservation, map.reused ? "  (unchanged)" : "");
     }
-    return static_cast<int>(ExitCode::ok);
+    return static_cast<int>(status);
 }
 
 const CommandRegistration registration({"map", "Project stacked frames with UMAP", 30, run_map});

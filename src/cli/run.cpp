@@ -209,6 +209,13 @@ int run_run(int argc, char** argv) {
                 map_options.jobs = jobs;
                 try {
                     for (const auto& map : pipeline::run_map_stage(work, map_options)) {
+                        if (!map.error.empty()) {
+                            std::printf("map: %-40s failed: %s\n", map.name.c_str(),
+                                        map.error.c_str());
+                            ++failed_maps;
+                            status = ExitCode::partial;
+                            continue;
+                        }
                         std::printf("map: %-40s %8lld points, trustworthiness %.4f%s\n",
                                     map.name.c_str(), static_cast<long long>(map.points),
                                     map.trustworthiness, map.reused ? " (unchanged)" : "");

@@ -1,9 +1,11 @@
 #include "core/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -88,7 +90,18 @@ void remove_stale_temp_files(const fs::path& folder) {
     }
     for (const auto& entry : fs::directory_iterator(folder, error)) {
         const std::string name = entry.path().filename().string();
-        if (name.find(".tmp-") != std::string::npos) {
+        const auto at = name.rfind(".tmp-");
+        if (at == std::string::npos) {
+            continue;
+        }
+        // A file whose writer is still running (another uadscope process on the same
+        // workspace) is not a leftover.
+        const std::string pid_text = name.substr(at + 5);
+        char* end = nullptr;
+        const long pid = std::strtol(pid_text.c_str(), &end, 10);
+        const bool alive = !pid_text.empty() && *end == '\0' && pid > 0 && pid != ::getpid() &&
+                           (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+        if (!alive) {
             fs::remove(entry.path(), error);
         }
     }

@@ -133,6 +133,22 @@ FeatureFile open_workspace_features(const fs::path& workspace, const std::string
                         "was indexed again); {}",
                         path.string(), manifest.path.string(), rebuild));
     }
+    // Each manifest file has exactly one row: file_id indexes per-file tables downstream.
+    std::vector<char> seen(manifest.size(), 0);
+    for (std::int64_t row = 0; row < file.file_count(); ++row) {
+        const std::int32_t id = file.file_ids()[static_cast<std::size_t>(row)];
+        if (id < 0 || static_cast<std::size_t>(id) >= manifest.size() ||
+            seen[static_cast<std::size_t>(id)] != 0) {
+            throw Error(fmt::format(
+                "feature file '{}' is inconsistent: row {} has file_id {}, {} (the manifest "
+                "has files 0 to {}); delete it and {}",
+                path.string(), row, id,
+                id >= 0 && static_cast<std::size_t>(id) < manifest.size() ? "listed twice"
+                                                                          : "out of range",
+                manifest.size() - 1, rebuild));
+        }
+        seen[static_cast<std::size_t>(id)] = 1;
+    }
     return file;
 }
 

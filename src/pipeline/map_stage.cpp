@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
 
 #include "analysis/sampling.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/parallel.h"
@@ -252,9 +254,11 @@ std::vector<MapSummary> run_map_stage(const fs::path& work, const MapStageOption
         table_row_of_file[static_cast<std::size_t>(features.file_ids()[row])] = row;
     }
 
+    remove_stale_temp_files(work / "maps");
     std::vector<MapSummary> summaries;
-    for (const ScopeUnit& unit : scope_units(manifest, options)) {
-        MapSummary summary;
+    const std::vector<ScopeUnit> units = scope_units(manifest, options);
+    // Builds the map of one unit into `summary`; throws Error when it cannot.
+    const auto map_unit = [&](const ScopeUnit& unit, MapSummary& summary) {
         // A map fitted on training data only is another map than the joint one: its name
         // says so, and both can live in one workspace.
         summary.name =
@@ -270,8 +274,8 @@ std::vector<MapSummary> run_map_stage(const fs::path& work, const MapStageOption
             summary.trustworthiness = map.attribute_double("trustworthiness");
             summary.knn_preservation = map.attribute_double("knn_preservation");
             spdlog::info("map {}: inputs unchanged, kept {}", summary.name, summary.path.string());
-            summaries.push_back(summary);
-            continue;
+
+            return;
         }
 
         // Candidate files: in scope, with frames, and long enough for one stack.
@@ -386,9 +390,24 @@ std::vector<MapSummary> run_map_stage(const fs::path& work, const MapStageOption
                 store_row(other_rows[r], placed.knn.row_indices(r), placed.knn.row_distances(r));
             }
         }
-        const umap::MapQuality quality = umap::map_quality_subsampled(
-            vectors, n, width, map.embedding, 2, umap::default_quality_k,
-            umap::default_quality_rows, umap_options.jobs);
+        // Trustworthiness needs k below n / 2 (scikit-learn's condition): small maps are
+        // measured with fewer neighbours, and a map of 2 points not at all (NaN).
+        const int quality_k = std::min(umap::default_quality_k, static_cast<int>((n - 1) / 2));
+        umap::MapQuality quality;
+        if (quality_k >= 1) {
+            quality = umap::map_quality_subsampled(vectors, n, width, map.embedding, 2, quality_k,
+                                                   umap::default_quality_rows, umap_options.jobs);
+        } else {
+            quality.trustworthiness = std::numeric_limits<double>::quiet_NaN();
+            quality.knn_preservation = std::numeric_limits<double>::quiet_NaN();
+            quality.k = 0;
+        }
+        if (quality_k < umap::default_quality_k) {
+            spdlog::warn("map {}: {} points are too few for trustworthiness with k = {}; {}",
+                         summary.name, n, umap::default_quality_k,
+                         quality_k >= 1 ? fmt::format("measured with k = {}", quality_k)
+                                        : std::string("stored as NaN"));
+        }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -455,7 +474,26 @@ std::vector<MapSummary> run_map_stage(const fs::path& work, const MapStageOption
             "{:.4f}, written to {}",
             summary.name, n, seconds, quality.trustworthiness, quality.knn_preservation,
             summary.path.string());
+    };
+    std::size_t failed = 0;
+    for (const ScopeUnit& unit : units) {
+        MapSummary summary;
+        try {
+            map_unit(unit, summary);
+        } catch (const Error& error) {
+            // One unit that cannot be mapped (say a device whose files are all shorter than
+            // the stack) leaves the others; a single unit reports its error as before.
+            if (units.size() == 1) {
+                throw;
+            }
+            spdlog::error("{}", error.what());
+            summary.error = error.what();
+            ++failed;
+        }
         summaries.push_back(summary);
+    }
+    if (failed == units.size() && !units.empty()) {
+        throw Error(fmt::format("no map could be made: {}", summaries.front().error));
     }
     return summaries;
 }

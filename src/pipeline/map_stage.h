@@ -66,14 +66,17 @@ struct MapSummary {
     std::int64_t points = 0;
     double trustworthiness = 0;
     double knn_preservation = 0;
+    // Why the map could not be made (other fields then unset); empty when it was made.
+    std::string error;
 };
 
 // Name of the map of `scope_name` ("global", "device-fan", "section-fan-00").
 std::string map_name(const std::string& rep, int stack, const std::string& scope_name);
 
 // Writes one map per scope unit. Throws Error for invalid options, a missing manifest or
-// feature file, or when the selection holds no vectors (for example a stack longer than
-// every file).
+// feature file, or when no unit can be mapped (for example a stack longer than every
+// file). A unit that cannot be mapped while others can is logged and returned with its
+// error set.
 std::vector<MapSummary> run_map_stage(const std::filesystem::path& work,
                                       const MapStageOptions& options);
 

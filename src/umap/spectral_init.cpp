@@ -280,7 +280,7 @@ SparseGraph subgraph(const SparseGraph& graph, const std::vector<std::size_t>& m
 // umap-learn's multi_component_layout.
 std::vector<double> multi_component_layout(const SparseGraph& graph, std::span<const float> data,
                                            std::size_t d, const Components& components, int dim,
-                                           Rng& rng, int jobs) {
+                                           const Rng& rng, int jobs) {
     const std::size_t n = graph.n_rows;
     const auto dims = static_cast<std::size_t>(dim);
     const auto count = static_cast<Eigen::Index>(components.count);
@@ -305,9 +305,19 @@ std::vector<double> multi_component_layout(const SparseGraph& graph, std::span<c
         list.push_back(i);
     }
 
+    // A component of at least half the rows is embedded first with every thread in its
+    // solver; the others are embedded side by side, one thread each. Each component draws
+    // from its own stream, so the result does not depend on the thread count.
+    std::vector<std::size_t> large;
+    std::vector<std::size_t> small;
+    for (std::size_t c = 0; c < components.count; ++c) {
+        (2 * members[c].size() >= n ? large : small).push_back(c);
+    }
     std::vector<double> result(n * dims);
-    for (Eigen::Index c = 0; c < count; ++c) {
-        const auto& vertices = members[static_cast<std::size_t>(c)];
+    const auto embed_component = [&](std::size_t component, int solver_jobs) {
+        const auto c = static_cast<Eigen::Index>(component);
+        Rng component_rng = rng.fork(component);
+        const auto& vertices = members[component];
         double nearest = std::numeric_limits<double>::infinity();
         for (Eigen::Index other = 0; other < count; ++other) {
             const double distance = (meta.row(c) - meta.row(other)).norm();
@@ -319,15 +329,17 @@ std::vector<double> multi_component_layout(const SparseGraph& graph, std::span<c
 
         std::vector<double> local;
         if (vertices.size() < 2 * dims || vertices.size() <= dims + 1) {
-            local = uniform_coordinates(vertices.size(), dim, -data_range, data_range, rng);
+            local =
+                uniform_coordinates(vertices.size(), dim, -data_range, data_range, component_rng);
         } else {
-            auto embedded = embed_connected(subgraph(graph, vertices, position), dim, rng, jobs);
+            auto embedded = embed_connected(subgraph(graph, vertices, position), dim, component_rng,
+                                            solver_jobs);
             if (!embedded) {
                 spdlog::warn(
                     "spectral initialisation failed for a component of {} points; it "
                     "starts from random positions",
                     vertices.size());
-                embedded = uniform_coordinates(vertices.size(), dim, -10.0, 10.0, rng);
+                embedded = uniform_coordinates(vertices.size(), dim, -10.0, 10.0, component_rng);
             }
             local = std::move(*embedded);
             double maximum = 0.0;
@@ -345,7 +357,12 @@ std::vector<double> multi_component_layout(const SparseGraph& graph, std::span<c
                     local[r * dims + k] + meta(c, static_cast<Eigen::Index>(k));
             }
         }
+    };
+    for (const std::size_t component : large) {
+        embed_component(component, jobs);
     }
+    parallel_for(small.size(), jobs,
+                 [&](std::size_t index, int) { embed_component(small[index], 1); });
     return result;
 }
 

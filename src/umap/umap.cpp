@@ -258,9 +258,13 @@ UmapModel fit(std::span<const float> data, std::size_t n, std::size_t d,
         }
         if (layout.random_fallback) {
             model.init_used = InitMethod::random;
-            warn(model,
-                 "spectral initialisation failed (the eigensolver did not converge); "
-                 "starting from random positions instead");
+            warn(model, n <= dim + 1
+                            ? fmt::format("{} rows are too few for a spectral layout in {} "
+                                          "dimensions; starting from random positions instead",
+                                          n, dim)
+                            : std::string("spectral initialisation failed (the eigensolver did "
+                                          "not converge); starting from random positions "
+                                          "instead"));
         }
         initial = std::move(layout.coordinates);
         add_noise = true;

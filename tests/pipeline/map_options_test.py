@@ -17,6 +17,12 @@ CASES = [
     (["--epochs", "-1"], "n_epochs"),
     (["--max-train", "-1"], "--max-train"),
     (["--max-test", "-7"], "--max-test"),
+    (["--scope", "global", "--device", "fan"], "--device fan"),
+    (["--scope", "device", "--section", "0"], "--section 0"),
+    (["--scope", "section", "--section", "-3"], "--section -3"),
+    (["--jobs", "-1"], "--jobs -1"),
+    (["--seed", "18446744073709551616"], "18446744073709551616"),
+    (["--seed", "1.5"], "--seed"),
 ]
 
 

@@ -98,6 +98,14 @@ struct Fixture {
         options.jobs = 2;
         return options;
     }
+
+    // Indexes the dataset and computes its log-mel features.
+    void index_log_mel() const {
+        index();
+        FeaturesOptions features = features_options();
+        features.reps = {"log_mel"};
+        run_features(features);
+    }
 };
 
 std::int64_t find_file(const dataset::Manifest& manifest, const std::string& relative_path) {
@@ -444,10 +452,7 @@ TEST(ImportStage, RejectsIntegerPaperData) {
 
 TEST(MapStage, RecordsExactSeedAndManifest) {
     const Fixture fixture("map-seed");
-    fixture.index();
-    FeaturesOptions features = fixture.features_options();
-    features.reps = {"log_mel"};
-    run_features(features);
+    fixture.index_log_mel();
 
     MapStageOptions options;
     options.scope = MapScope::global;
@@ -464,6 +469,44 @@ TEST(MapStage, RecordsExactSeedAndManifest) {
     ASSERT_TRUE(map.text.contains("manifest_fingerprint"));
     EXPECT_EQ(map.text.at("manifest_fingerprint"), manifest.fingerprint);
     EXPECT_NO_THROW(store::check_map_manifest(maps[0].path, map.text, manifest.fingerprint));
+}
+
+TEST(MapStage, SmallMapsAndFailingUnitsDoNotStopTheRun) {
+    const Fixture fixture("map-small");
+    fixture.index_log_mel();
+    // A leftover of a killed map run: no process has a pid above pid_max.
+    long pid_max = 0;
+    std::ifstream("/proc/sys/kernel/pid_max") >> pid_max;
+    ASSERT_GT(pid_max, 0);
+    const fs::path leftover = fixture.work / "maps" / ("x.h5.tmp-" + std::to_string(pid_max + 1));
+    fs::create_directories(leftover.parent_path());
+    std::ofstream(leftover) << "partial";
+
+    // fan: 3 training and 3 test vectors, fewer than n_neighbors 15; pump has no training
+    // file, so `--fit train` cannot map it, and the fan map must still be made.
+    MapStageOptions options;
+    options.scope = MapScope::device;
+    options.fit = FitMode::train;
+    options.max_train = 3;
+    options.max_test = 3;
+    options.umap.n_epochs = 10;
+    options.jobs = 1;
+    const auto maps = run_map_stage(fixture.work, options);
+    ASSERT_EQ(maps.size(), 2u);
+    EXPECT_EQ(maps[0].name, "log_mel_s1_device-fan-trainfit");
+    EXPECT_EQ(maps[0].error, "");
+    EXPECT_EQ(maps[0].points, 6);
+    EXPECT_TRUE(std::isfinite(maps[0].trustworthiness));
+    const store::MapData map = store::read_map(maps[0].path);
+    EXPECT_EQ(map.numbers.at("quality_k"), 2.0);  // below 6 / 2
+    EXPECT_EQ(maps[1].name, "log_mel_s1_device-pump-trainfit");
+    EXPECT_NE(maps[1].error.find("training vectors"), std::string::npos) << maps[1].error;
+    EXPECT_FALSE(fs::exists(maps[1].path));
+    EXPECT_FALSE(fs::exists(leftover));
+
+    // Only pump: the single unit's error is thrown.
+    options.device = "pump";
+    EXPECT_THROW(run_map_stage(fixture.work, options), Error);
 }
 
 TEST(ExportStage, RejectsWorkspaceDataPaths) {
