@@ -180,7 +180,10 @@ std::string fingerprint(const FeatureFile& features, const MapStageOptions& opti
         .add(static_cast<double>(options.umap.learning_rate))
         .add(std::int64_t{options.umap.negative_sample_rate})
         .add(umap::to_string(options.umap.init))
-        .add(neighbors::to_string(options.umap.knn.method));
+        .add(neighbors::to_string(options.umap.knn.method))
+        // One thread gives a reproducible map, several do not: a map made on several threads
+        // is not kept for a run asked on one.
+        .add(std::int64_t{resolve_jobs(options.jobs) == 1});
     return hasher.hex();
 }
 
@@ -310,11 +313,19 @@ std::vector<MapSummary> run_map_stage(const fs::path& work, const MapStageOption
         const std::vector<float> vectors =
             gather_vectors(features, sample.points, table_row_of_file, options.stack);
         auto label_of = [&](const std::vector<std::size_t>& rows) {
-            return [&manifest, &sample, rows](std::size_t row) {
+            // A stacked vector holds frames frame to frame + stack - 1, `dims` columns each,
+            // so column c of the message comes from frame + c / dims.
+            const std::int64_t stack = options.stack;
+            const std::int64_t dims = features.dims();
+            return [&manifest, &sample, rows, stack, dims](std::size_t row) {
                 const auto& point = sample.points[rows.empty() ? row : rows[row]];
-                return fmt::format("file '{}' frame {}",
-                                   manifest.records[static_cast<std::size_t>(point.file_id)].path,
-                                   point.frame);
+                const std::string& path =
+                    manifest.records[static_cast<std::size_t>(point.file_id)].path;
+                if (stack == 1) {
+                    return fmt::format("file '{}' frame {}", path, point.frame);
+                }
+                return fmt::format("file '{}' frames {} to {}, {} columns per frame", path,
+                                   point.frame, point.frame + stack - 1, dims);
             };
         };
 
