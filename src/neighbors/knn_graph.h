@@ -77,7 +77,7 @@ struct HnswOptions {
 // at which the automatic choice takes the clustered search over HNSW.
 inline constexpr std::size_t default_clustered_list_rows = 1000;
 inline constexpr double default_clustered_min_recall = 0.99;
-inline constexpr std::size_t default_clustered_max_candidates = 12000;
+inline constexpr std::size_t default_clustered_max_candidates = 16000;
 
 struct ClusteredOptions {
     // In [16, 1 000 000].
