@@ -97,8 +97,8 @@ int run_map(int argc, char** argv) {
     }
     options.scope = pipeline::parse_map_scope(scope);
     options.fit = pipeline::parse_fit_mode(fit);
-    // Options that the chosen scope would ignore are refused, so that nobody takes a map of
-    // every device for the one they asked for.
+    // Options that the chosen scope would ignore are rejected, so that a map of every device
+    // is never mistaken for the one requested.
     if (!options.device.empty() && options.scope == pipeline::MapScope::global) {
         throw UsageError(fmt::format(
             "--device {} selects a device of device or section maps; add --scope device or "

@@ -34,6 +34,21 @@ constexpr std::size_t progress_min_rows = 50000;
 constexpr std::uint64_t kmeans_stream = 11;
 constexpr std::uint64_t recall_stream = 12;
 
+// Copies the rows at `positions` of `rows` ([*, width]) into `gathered` [positions, width]
+// and their squared norms (from `norms`) into `gathered_norms`.
+void gather_rows(const std::vector<float>& rows, const std::vector<float>& norms, std::size_t width,
+                 const std::vector<std::int64_t>& positions, std::vector<float>& gathered,
+                 std::vector<float>& gathered_norms) {
+    gathered.resize(positions.size() * width);
+    gathered_norms.resize(positions.size());
+    for (std::size_t r = 0; r < positions.size(); ++r) {
+        const auto position = static_cast<std::size_t>(positions[r]);
+        std::copy_n(rows.begin() + static_cast<std::ptrdiff_t>(position * width), width,
+                    gathered.begin() + static_cast<std::ptrdiff_t>(r * width));
+        gathered_norms[r] = norms[position];
+    }
+}
+
 // The k nearest other rows of the rows at `positions` of `rows` ([m, width], squared norms
 // `norms`), as positions in `rows` [positions, k], by sgemm in blocks of 32 sampled rows.
 std::vector<std::int32_t> sampled_neighbours(const std::vector<float>& rows,
@@ -42,14 +57,9 @@ std::vector<std::int32_t> sampled_neighbours(const std::vector<float>& rows,
                                              const std::vector<std::int64_t>& positions,
                                              std::size_t k, int jobs) {
     const std::size_t samples = positions.size();
-    std::vector<float> queries(samples * width);
-    std::vector<float> query_norms(samples);
-    for (std::size_t s = 0; s < samples; ++s) {
-        const auto position = static_cast<std::size_t>(positions[s]);
-        std::copy_n(rows.begin() + static_cast<std::ptrdiff_t>(position * width), width,
-                    queries.begin() + static_cast<std::ptrdiff_t>(s * width));
-        query_norms[s] = norms[position];
-    }
+    std::vector<float> queries;
+    std::vector<float> query_norms;
+    gather_rows(rows, norms, width, positions, queries, query_norms);
     std::vector<std::int32_t> neighbours(samples * k);
     std::vector<float> distances(samples * k);
     const SingleThreadedBlas single_threaded_blas;
@@ -181,16 +191,7 @@ ClusteredIndex::ClusteredIndex(std::span<const float> data, std::size_t n, std::
         (n + settings.list_rows / 2) / std::max<std::size_t>(settings.list_rows, 1), 1, max_lists);
 
     // Centre by the column means, which keeps the norms small for the sgemm distances.
-    std::vector<double> sum(d, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t j = 0; j < d; ++j) {
-            sum[j] += data[i * d + j];
-        }
-    }
-    mean_.resize(d);
-    for (std::size_t j = 0; j < d; ++j) {
-        mean_[j] = static_cast<float>(sum[j] / static_cast<double>(n));
-    }
+    mean_ = column_means(data, n, d);
     constexpr std::size_t chunk = 4096;
 
     // k-means on a sample of centred rows.
@@ -475,14 +476,9 @@ void ClusteredIndex::search_list(std::size_t list, const float* queries, const f
     const std::size_t width = projection_.p > 0 ? projection_.p : d_;
     const std::vector<float>& source = projection_.p > 0 ? projected_ : rows_;
     const std::vector<float>& source_norms = projection_.p > 0 ? projected_norms_ : norms_;
-    std::vector<float> reference(candidates * width);
-    std::vector<float> reference_norms(candidates);
-    for (std::size_t r = 0; r < candidates; ++r) {
-        const auto p = static_cast<std::size_t>(positions[r]);
-        std::copy_n(source.begin() + static_cast<std::ptrdiff_t>(p * width), width,
-                    reference.begin() + static_cast<std::ptrdiff_t>(r * width));
-        reference_norms[r] = source_norms[p];
-    }
+    std::vector<float> reference;
+    std::vector<float> reference_norms;
+    gather_rows(source, source_norms, width, positions, reference, reference_norms);
     std::vector<std::int64_t> excluded;
     if (self_positions != nullptr) {
         // The list's own rows come first among the candidates.
@@ -515,11 +511,7 @@ void ClusteredIndex::search_list(std::size_t list, const float* queries, const f
                 const auto p = static_cast<std::size_t>(positions[static_cast<std::size_t>(local)]);
                 ranked[j] = {exact_squared_distance(query, rows_.data() + p * d_, d_), local};
             }
-            std::sort(ranked.begin(), ranked.end());
-            for (std::size_t j = 0; j < k_size; ++j) {
-                indices[i * k_size + j] = ranked[j].second;
-                distances[i * k_size + j] = static_cast<float>(std::sqrt(ranked[j].first));
-            }
+            write_nearest(ranked, k_size, indices + i * k_size, distances + i * k_size);
         }
     }
     for (std::size_t e = 0; e < count * k_size; ++e) {

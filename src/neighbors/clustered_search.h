@@ -58,8 +58,8 @@ class ClusteredIndex {
 
     // Searches `queries` (centred, [count, d], assigned to `list`) against the candidate
     // lists and writes reference row ids to indices and distances [count, k]. With a
-    // projection, `projected` holds the queries' projections [count, p] and their squared
-    // norms; otherwise both are null.
+    // projection, `projected` and `projected_norms` are the queries' projections [count, p]
+    // and their squared norms. Without one, both are null.
     void search_list(std::size_t list, const float* queries, const float* query_norms,
                      const float* projected, const float* projected_norms, std::size_t count, int k,
                      const std::int64_t* self_positions, std::int32_t* indices,

@@ -55,17 +55,7 @@ ExactReference prepare_exact_reference(std::span<const float> reference, std::si
     result.n = n;
     result.d = d;
 
-    std::vector<double> sum(d, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-        const float* row = reference.data() + i * d;
-        for (std::size_t j = 0; j < d; ++j) {
-            sum[j] += row[j];
-        }
-    }
-    result.mean.resize(d);
-    for (std::size_t j = 0; j < d; ++j) {
-        result.mean[j] = n > 0 ? static_cast<float>(sum[j] / static_cast<double>(n)) : 0.0f;
-    }
+    result.mean = column_means(reference, n, d);
 
     result.data.resize(n * d);
     result.norms.resize(n);
@@ -178,15 +168,38 @@ void search_rows(const float* queries, const float* query_norms, std::size_t row
                 const float* row = reference + static_cast<std::size_t>(index) * d;
                 ranked.emplace_back(exact_squared_distance(query, row, d), index);
             }
-            std::sort(ranked.begin(), ranked.end());
-            UADSCOPE_ASSERT(ranked.size() >= k_size);
             const std::size_t offset = (q0 + i) * k_size;
-            for (std::size_t j = 0; j < k_size; ++j) {
-                indices[offset + j] = ranked[j].second;
-                distances[offset + j] = static_cast<float>(std::sqrt(ranked[j].first));
-            }
+            write_nearest(ranked, k_size, indices + offset, distances + offset);
         }
     }
+}
+
+void write_nearest(std::vector<std::pair<double, std::int32_t>>& ranked, std::size_t k,
+                   std::int32_t* indices, float* distances) {
+    UADSCOPE_ASSERT(ranked.size() >= k);
+    std::sort(ranked.begin(), ranked.end());
+    for (std::size_t j = 0; j < k; ++j) {
+        indices[j] = ranked[j].second;
+        distances[j] = static_cast<float>(std::sqrt(ranked[j].first));
+    }
+}
+
+std::vector<float> column_means(std::span<const float> rows, std::size_t n, std::size_t d) {
+    UADSCOPE_ASSERT(rows.size() == n * d);
+    std::vector<double> sums(d, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < d; ++j) {
+            sums[j] += rows[i * d + j];
+        }
+    }
+    std::vector<float> means(d, 0.0f);
+    if (n == 0) {
+        return means;
+    }
+    for (std::size_t j = 0; j < d; ++j) {
+        means[j] = static_cast<float>(sums[j] / static_cast<double>(n));
+    }
+    return means;
 }
 
 std::vector<float> squared_norms(std::span<const float> rows, std::size_t n, std::size_t d) {

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "neighbors/knn_graph.h"
@@ -55,6 +56,14 @@ void search_rows(const float* queries, const float* query_norms, std::size_t row
 // Squared distance between a and b (d floats each) summed in double, in an order that does
 // not depend on the CPU.
 double exact_squared_distance(const float* a, const float* b, std::size_t d);
+
+// Sorts `ranked` (squared distance, index) pairs and writes the indices and distances of the
+// first k to indices and distances [k]. Ties go to the lower index.
+void write_nearest(std::vector<std::pair<double, std::int32_t>>& ranked, std::size_t k,
+                   std::int32_t* indices, float* distances);
+
+// Returns the column means of the n rows of `rows` [n, d], summed in double (0 when n is 0).
+std::vector<float> column_means(std::span<const float> rows, std::size_t n, std::size_t d);
 
 // Squared norms of the n rows of `rows` [n, d], summed in double.
 std::vector<float> squared_norms(std::span<const float> rows, std::size_t n, std::size_t d);

@@ -37,16 +37,7 @@ double measure_recall(const KnnGraph& graph, std::span<const float> data, std::s
     // of the whole input is needed. The last block absorbs a remainder shorter than k + 1
     // rows, so that every block can give k neighbours.
     const std::size_t m = rows.size();
-    std::vector<double> sums(d, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t j = 0; j < d; ++j) {
-            sums[j] += data[i * d + j];
-        }
-    }
-    std::vector<float> mean(d);
-    for (std::size_t j = 0; j < d; ++j) {
-        mean[j] = static_cast<float>(sums[j] / static_cast<double>(n));
-    }
+    const std::vector<float> mean = detail::column_means(data, n, d);
     std::vector<float> queries(m * d);
     for (std::size_t q = 0; q < m; ++q) {
         for (std::size_t j = 0; j < d; ++j) {
@@ -105,8 +96,8 @@ double measure_recall(const KnnGraph& graph, std::span<const float> data, std::s
         const std::size_t row = rows[q];
         const float* query = data.data() + row * d;
         // A listed neighbour is a hit when its distance is within the exact k-th distance, so
-        // ties among equidistant rows count; the relative margin absorbs the rounding
-        // differences between this kernel, the exact search and the one that built the graph.
+        // ties among equidistant rows count. The relative margin absorbs the rounding
+        // differences between this kernel, the exact search and the search that built the graph.
         constexpr float tie_margin = 1e-5f;
         double hits = 0.0;
         for (const std::int32_t index : graph.row_indices(row)) {

@@ -313,8 +313,8 @@ std::vector<MapSummary> run_map_stage(const fs::path& work, const MapStageOption
         const std::vector<float> vectors =
             gather_vectors(features, sample.points, table_row_of_file, options.stack);
         auto label_of = [&](const std::vector<std::size_t>& rows) {
-            // A stacked vector holds frames frame to frame + stack - 1, `dims` columns each,
-            // so column c of the message comes from frame + c / dims.
+            // A stacked vector contains frames frame to frame + stack - 1, `dims` columns
+            // each, so column c of the message comes from frame + c / dims.
             const std::int64_t stack = options.stack;
             const std::int64_t dims = features.dims();
             return [&manifest, &sample, rows, stack, dims](std::size_t row) {
@@ -492,8 +492,8 @@ std::vector<MapSummary> run_map_stage(const fs::path& work, const MapStageOption
         try {
             map_unit(unit, summary);
         } catch (const Error& error) {
-            // One unit that cannot be mapped (say a device whose files are all shorter than
-            // the stack) leaves the others; a single unit reports its error as before.
+            // A unit that cannot be mapped (say a device whose files are all shorter than the
+            // stack) is listed, and the others are still mapped. A single unit raises its error.
             if (units.size() == 1) {
                 throw;
             }

@@ -66,7 +66,8 @@ struct MapSummary {
     std::int64_t points = 0;
     double trustworthiness = 0;
     double knn_preservation = 0;
-    // Why the map could not be made (other fields then unset); empty when it was made.
+    // Error message when the map could not be made (the other fields are then unset), else
+    // empty.
     std::string error;
 };
 

@@ -20,7 +20,7 @@ constexpr std::size_t chunk_edges = 16384;
 // umap-learn's gradient clip and the 0.001 that keeps the repulsive gradient finite.
 constexpr float gradient_clip = 4.0f;
 constexpr float repulsion_epsilon = 0.001f;
-// umap-learn's clip to [-4, 4] on every lane; NaN becomes -4, as std::max(-4, NaN) gives.
+// Clips every lane to [-4, 4], as umap-learn does. NaN becomes -4, as std::max(-4, NaN) does.
 [[gnu::always_inline]] inline FloatVector clip(FloatVector value) {
     value = value > -gradient_clip ? value : -gradient_clip;
     return value < gradient_clip ? value : gradient_clip;
@@ -49,9 +49,9 @@ using EpochState = std::vector<EdgeState>;
 
 // The edges of one step of the layout, one per lane of two vectors, with their negative
 // samples. Each lane takes its edges from its own stretch of the chunk's sampled edges, so
-// the lanes move different points; the two vectors are two independent chains of
-// arithmetic, which the CPU overlaps. A step is planned one step ahead: its negative samples
-// are drawn and the points it reads are prefetched while the step before is computed.
+// the lanes mostly move different points. The two vectors are two independent chains of
+// arithmetic, which the CPU overlaps. A step is planned one step ahead: its negative
+// samples are drawn and its points prefetched while the step before is computed.
 constexpr int step_vectors = 2;
 constexpr int step_lanes = step_vectors * vector_lanes;
 
@@ -71,11 +71,12 @@ constexpr std::size_t prefetch_steps = 4;
 struct SampledEdges {
     std::vector<std::uint32_t> edges;
     std::size_t steps = 0;
-    std::size_t long_lanes = 0;  // lanes whose stretch holds `steps` edges (others: steps - 1)
+    std::size_t long_lanes = 0;  // lanes with `steps` edges; the others have steps - 1
     std::size_t starts[step_lanes];
 
     void collect(std::size_t begin, std::size_t end, float now, const EpochState& state) {
-        // Branch-free: about two thirds of the tests fail, at random.
+        // Branch-free, because the test fails at random for many edges (about two thirds on
+        // the benchmark inputs).
         edges.resize(end - begin);
         std::size_t count = 0;
         for (std::size_t i = begin; i < end; ++i) {
@@ -93,6 +94,8 @@ struct SampledEdges {
     }
 };
 
+// Fills `step` with the edges of step `step_index`, draws their negative samples, and
+// prefetches the points they read and the edge records of a later step.
 void plan_step(const SampledEdges& sampled, std::size_t step_index, float now, std::size_t dim,
                std::span<float> head_embedding, std::span<float> tail_embedding,
                const EpochState& state, const LayoutParameters& parameters, Rng& rng, Step& step) {

@@ -4,8 +4,8 @@
 // optimize_layout_euclidean): edges sampled in proportion to their membership, 5 negative
 // samples per positive one, gradients clipped at 4, learning rate decaying linearly to 0.
 //
-// One difference in the order of updates: umap-learn updates one edge after the other;
-// uadscope updates sixteen edges at once, one per lane of two eight-float vectors. Each lane
+// One difference in the order of updates: umap-learn updates one edge after the other,
+// while uadscope updates sixteen edges at once, one per lane of two eight-float vectors. Each lane
 // takes its edges from its own sixteenth of the sampled edges, so the lanes mostly move
 // different points. Within a lane the steps are umap-learn's, the negative samples one
 // after the other. The independent chains of arithmetic overlap in the CPU instead of

@@ -305,8 +305,8 @@ std::vector<double> multi_component_layout(const SparseGraph& graph, std::span<c
         list.push_back(i);
     }
 
-    // A component of at least half the rows is embedded first with every thread in its
-    // solver; the others are embedded side by side, one thread each. Each component draws
+    // A component of at least half the rows is embedded first, with every thread in its
+    // solver. The others are embedded side by side, one thread each. Each component draws
     // from its own stream, so the result does not depend on the thread count.
     std::vector<std::size_t> large;
     std::vector<std::size_t> small;

@@ -287,7 +287,7 @@ std::vector<float> low_rank_data(std::size_t n, std::size_t d, std::size_t laten
 // columns: the returned distances are exact and the recall high, for the self graph and
 // for queries. Wide isotropic clusters, whose neighbours the projection loses, are searched
 // in all columns.
-TEST(ClusteredKnn, WideLowRankRowsAreSearchedInTheProjection) {
+TEST(ClusteredKnn, WideLowRankUsesProjection) {
     const std::size_t n = 3000;
     const std::size_t d = 256;
     // The last 200 rows are queries from the same clusters.

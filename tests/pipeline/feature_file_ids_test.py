@@ -1,8 +1,8 @@
 """A feature file whose file_id column is damaged is refused with a message that names it.
 
-file_id indexes per-file tables in every stage that reads features, so an id out of range
-or listed twice must stop `uadscope map` with an error (exit 1) that names the file and
-says to compute it again, never crash or map another file's frames under its name.
+file_id indexes per-file tables in every stage that reads features. An id out of range or
+listed twice must stop `uadscope map` with an error (exit 1) that names the file and asks
+to compute it again. It must never crash or map another file's frames under its name.
 """
 
 import os

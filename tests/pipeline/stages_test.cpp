@@ -471,7 +471,7 @@ TEST(MapStage, RecordsExactSeedAndManifest) {
     EXPECT_NO_THROW(store::check_map_manifest(maps[0].path, map.text, manifest.fingerprint));
 }
 
-TEST(MapStage, SmallMapsAndFailingUnitsDoNotStopTheRun) {
+TEST(MapStage, SmallAndFailingUnits) {
     const Fixture fixture("map-small");
     fixture.index_log_mel();
     // A leftover of a killed map run: no process has a pid above pid_max.

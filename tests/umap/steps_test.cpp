@@ -369,7 +369,7 @@ TEST(OptimizeLayout, PullsNeighboursTogether) {
     EXPECT_LT(distance, 1.0);
 }
 
-TEST(OptimizeLayout, AvxAndPlainPathsGiveTheSameBits) {
+TEST(OptimizeLayout, AvxMatchesPlainPath) {
     // A 30 x 30 grid with uneven weights (so the edges have different sampling periods) and
     // a scattered start, laid out in 2 dimensions (the specialised code) and 3 (the general
     // one). On a CPU without AVX2 both runs take the plain path and the test still holds.
